@@ -1,0 +1,123 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pulse.Hosting;
+
+/// <summary>
+/// All engine settings, bound from the <c>Pulse</c> configuration section
+/// (appsettings.json, <c>Pulse__Section__Name</c> environment variables, command line).
+/// </summary>
+public sealed class PulseOptions
+{
+    public const string SectionName = "Pulse";
+
+    /// <summary>Directory for the log and the store.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    public IngestOptions Ingest { get; set; } = new();
+    public LogOptions Log { get; set; } = new();
+    public DedupeOptions Dedupe { get; set; } = new();
+    public ProcessingOptions Processing { get; set; } = new();
+    public StoreOptions Store { get; set; } = new();
+}
+
+public sealed class IngestOptions
+{
+    /// <summary>Largest request body accepted, after decompression too (413 beyond).</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Largest number of events in one request.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxEventsPerRequest { get; set; } = 10_000;
+
+    /// <summary>Deepest JSON nesting accepted inside one event (the event object itself is depth 1).</summary>
+    [Range(2, 64)]
+    public int MaxDepth { get; set; } = 8;
+
+    /// <summary>Most entries in an event's <c>properties</c> object.</summary>
+    [Range(0, 1024)]
+    public int MaxProperties { get; set; } = 64;
+
+    /// <summary>Events further than this in the future (event time minus arrival) are rejected.</summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Events older than this (arrival minus event time) are rejected as absurd.</summary>
+    public TimeSpan MaxPastAge { get; set; } = TimeSpan.FromDays(3650);
+}
+
+public sealed class LogOptions
+{
+    /// <summary>Number of log partitions (0 means two per core). Fixed once data exists.</summary>
+    [Range(0, 256)]
+    public int Partitions { get; set; }
+
+    /// <summary>A segment file is rolled when it reaches this size.</summary>
+    [Range(64 * 1024, long.MaxValue)]
+    public long SegmentBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>fsync before acknowledging. Off only for experiments: acknowledged then no longer means durable.</summary>
+    public bool Fsync { get; set; } = true;
+
+    /// <summary>Segments older than this (and already checkpointed) are deleted.</summary>
+    public TimeSpan RetentionAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>When the log of one partition is larger than this, its oldest checkpointed segments are deleted.</summary>
+    [Range(1024 * 1024, long.MaxValue)]
+    public long RetentionBytesPerPartition { get; set; } = 20L * 1024 * 1024 * 1024;
+
+    /// <summary>Bytes appended but not yet written to disk, per partition, before writers wait (backpressure).</summary>
+    [Range(64 * 1024, int.MaxValue)]
+    public int MaxPendingBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>How long an append may wait for room before the request gets a 503.</summary>
+    public TimeSpan AppendTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed class DedupeOptions
+{
+    /// <summary>How long an event_id is remembered (by arrival time).</summary>
+    public TimeSpan Horizon { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most event ids remembered across all partitions; when reached the oldest slots go first and the effective horizon shrinks.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxEntries { get; set; } = 20_000_000;
+}
+
+public sealed class ProcessingOptions
+{
+    /// <summary>Watermark = max event time seen − allowed lateness.</summary>
+    public TimeSpan AllowedLateness { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A partition that received nothing for this long does not hold the global watermark back.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Interval between checkpoints (state and offsets, one transaction).</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long 1-second buckets stay in memory after they end.</summary>
+    public TimeSpan ResidentSeconds { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long 1-minute buckets stay in memory after they end.</summary>
+    public TimeSpan ResidentMinutes { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>How long 1-hour buckets stay in memory after they end.</summary>
+    public TimeSpan ResidentHours { get; set; } = TimeSpan.FromHours(26);
+
+    /// <summary>How long 1-day buckets stay in memory after they end.</summary>
+    public TimeSpan ResidentDays { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>Most events a processor takes from the log per batch.</summary>
+    [Range(1, 1_000_000)]
+    public int BatchSize { get; set; } = 4096;
+}
+
+public sealed class StoreOptions
+{
+    public TimeSpan RetentionSeconds { get; set; } = TimeSpan.FromHours(6);
+    public TimeSpan RetentionMinutes { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan RetentionHours { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Zero keeps daily rollups forever.</summary>
+    public TimeSpan RetentionDays { get; set; } = TimeSpan.Zero;
+}
