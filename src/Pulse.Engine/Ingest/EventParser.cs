@@ -25,7 +25,7 @@ public static partial class EventParser
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(output);
         output.Reset();
-        if (body.StartsWith("\xEF\xBB\xBF"u8))
+        if (body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF)
         {
             body = body[3..];
         }
