@@ -21,30 +21,28 @@ public sealed partial class HyperLogLog
             return;
         }
 
-        MergeSparseEntries(other._sparse.AsSpan(0, other._sparseCount));
+        MergeSparseEntries(other._sparse);
     }
 
+    /// <summary>Adds sparse entries, skipping zeros (free hash-set slots); may convert to dense part-way.</summary>
     private void MergeSparseEntries(ReadOnlySpan<uint> entries)
     {
-        if (entries.IsEmpty)
-        {
-            return;
-        }
-
-        if (_registers is { } registers)
-        {
-            foreach (uint entry in entries)
-            {
-                ApplyToRegisters(registers, entry);
-            }
-
-            _cachedEstimate = -1;
-            return;
-        }
-
         foreach (uint entry in entries)
         {
-            AddSparseEntry(entry);
+            if (entry == 0)
+            {
+                continue;
+            }
+
+            if (_registers is { } registers)
+            {
+                ApplyToRegisters(registers, entry);
+                _cachedEstimate = -1;
+            }
+            else
+            {
+                AddSparseEntry(entry);
+            }
         }
     }
 

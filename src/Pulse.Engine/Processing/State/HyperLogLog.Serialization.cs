@@ -21,59 +21,78 @@ public sealed partial class HyperLogLog
     internal const int DenseSerializedSize = HeaderSize + PackedDenseSize + ChecksumSize;
     private const uint MaxSparseEntryValue = ((1u << SparsePrecision) - 1) << RankBits | MaxSparseRank;
 
-    /// <summary>Bytes <see cref="Serialize"/> will write. Logically read-only; may compact the sparse tail.</summary>
+    /// <summary>Exact number of bytes <see cref="Serialize"/> writes (a sparse sketch sorts a copy of its entries to know).</summary>
     public int SerializedSize
     {
         get
         {
-            FlushSparseTail();
             if (_registers is not null)
             {
                 return DenseSerializedSize;
             }
 
+            uint[] sorted = ArrayPool<uint>.Shared.Rent(Math.Max(_sparseCount, 1));
+            try
+            {
+                int size = HeaderSize + SparseCountSize + ChecksumSize;
+                uint previous = 0;
+                foreach (uint entry in sorted.AsSpan(0, CopySortedEntries(sorted)))
+                {
+                    size += VarintLength(entry - previous);
+                    previous = entry;
+                }
+
+                return size;
+            }
+            finally
+            {
+                ArrayPool<uint>.Shared.Return(sorted);
+            }
+        }
+    }
+
+    /// <summary>Writes the sketch and returns the byte count, which equals <see cref="SerializedSize"/>.</summary>
+    public int Serialize(Span<byte> destination)
+    {
+        if (_registers is { } registers)
+        {
+            EnsureRoom(destination, DenseSerializedSize);
+            destination[0] = FormatVersion;
+            destination[1] = DenseKind;
+            PackRegisters(registers, destination.Slice(HeaderSize, PackedDenseSize));
+            return WriteChecksum(destination, DenseSerializedSize);
+        }
+
+        uint[] sorted = ArrayPool<uint>.Shared.Rent(Math.Max(_sparseCount, 1));
+        try
+        {
+            ReadOnlySpan<uint> entries = sorted.AsSpan(0, CopySortedEntries(sorted));
             int size = HeaderSize + SparseCountSize + ChecksumSize;
             uint previous = 0;
-            foreach (uint entry in _sparse.AsSpan(0, _sparseCount))
+            foreach (uint entry in entries)
             {
                 size += VarintLength(entry - previous);
                 previous = entry;
             }
 
-            return size;
-        }
-    }
-
-    public int Serialize(Span<byte> destination)
-    {
-        int size = SerializedSize;
-        if (destination.Length < size)
-        {
-            throw new ArgumentException($"Destination holds {destination.Length} bytes; the sketch needs {size}.", nameof(destination));
-        }
-
-        destination[0] = FormatVersion;
-        if (_registers is { } registers)
-        {
-            destination[1] = DenseKind;
-            PackRegisters(registers, destination.Slice(HeaderSize, PackedDenseSize));
-        }
-        else
-        {
+            EnsureRoom(destination, size);
+            destination[0] = FormatVersion;
             destination[1] = SparseKind;
-            BinaryPrimitives.WriteUInt32LittleEndian(destination[HeaderSize..], (uint)_sparseCount);
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[HeaderSize..], (uint)entries.Length);
             int position = HeaderSize + SparseCountSize;
-            uint previous = 0;
-            foreach (uint entry in _sparse.AsSpan(0, _sparseCount))
+            previous = 0;
+            foreach (uint entry in entries)
             {
                 position += WriteVarint(destination[position..], entry - previous);
                 previous = entry;
             }
-        }
 
-        int bodyLength = size - ChecksumSize;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[bodyLength..], StateChecksum.Compute(destination[..bodyLength]));
-        return size;
+            return WriteChecksum(destination, size);
+        }
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(sorted);
+        }
     }
 
     public static HyperLogLog Deserialize(ReadOnlySpan<byte> serialized)
@@ -87,10 +106,25 @@ public sealed partial class HyperLogLog
             return sketch;
         }
 
-        var entries = new uint[ReadSparseCount(serialized)];
-        ReadSparse(serialized, entries);
-        sketch._sparse = entries;
-        sketch._sparseCount = sketch._sortedCount = entries.Length;
+        int count = ReadSparseCount(serialized);
+        uint[] entries = ArrayPool<uint>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            ReadSparse(serialized, entries.AsSpan(0, count));
+            var slots = new uint[SparseSlotsFor(count)];
+            foreach (uint entry in entries.AsSpan(0, count))
+            {
+                InsertNew(slots, entry);
+            }
+
+            sketch._sparse = slots;
+            sketch._sparseCount = count;
+        }
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(entries);
+        }
+
         return sketch;
     }
 
@@ -228,6 +262,21 @@ public sealed partial class HyperLogLog
             packed[p + 1] = (byte)(bits >> 8);
             packed[p + 2] = (byte)(bits >> 16);
         }
+    }
+
+    private static void EnsureRoom(Span<byte> destination, int size)
+    {
+        if (destination.Length < size)
+        {
+            throw new ArgumentException($"Destination holds {destination.Length} bytes; the sketch needs {size}.", nameof(destination));
+        }
+    }
+
+    private static int WriteChecksum(Span<byte> destination, int size)
+    {
+        int bodyLength = size - ChecksumSize;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[bodyLength..], StateChecksum.Compute(destination[..bodyLength]));
+        return size;
     }
 
     private static int VarintLength(uint value)

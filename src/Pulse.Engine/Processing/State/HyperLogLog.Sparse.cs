@@ -4,20 +4,23 @@ using System.Runtime.CompilerServices;
 namespace Pulse.Processing.State;
 
 /// <summary>
-/// Sparse mode. Each entry is <c>(index25 &lt;&lt; 6) | rank25</c>, so sorting entries sorts by
-/// register index. New entries go to an unsorted tail that is sorted and merged into the sorted,
-/// one-entry-per-index prefix in batches, which keeps Add amortised cheap.
+/// Sparse mode: an open-addressing set of entries <c>(index25 &lt;&lt; 6) | rank25</c>, keyed by the
+/// sparse register index and keeping the highest rank, so Add is one probe sequence (usually one
+/// cache line) even when a sketch is touched rarely. Zero marks a free slot; real entries have rank ≥ 1.
+/// Entries are sorted only when serialized.
 /// </summary>
 public sealed partial class HyperLogLog
 {
     private const int RankBits = 6;
     private const uint RankMask = (1u << RankBits) - 1;
-    private const int TailLimit = 256;
-    private const int MaxSparseCapacity = SparseMaxEntries + TailLimit;
     private const int SubIndexBits = SparsePrecision - Precision;
 
+    /// <summary>At this many 4-byte slots the sparse set is as large as the 16 KB of dense registers.</summary>
+    private const int MaxSparseSlots = RegisterCount / sizeof(uint);
+
+    private const int InitialSparseSlots = 4;
+
     private uint[] _sparse = [];
-    private int _sortedCount;
     private int _sparseCount;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -56,95 +59,115 @@ public sealed partial class HyperLogLog
 
     private void AddSparseEntry(uint entry)
     {
-        if (IsKnownInSortedPrefix(entry))
+        uint[] slots = _sparse;
+        if (slots.Length == 0)
         {
-            return;
+            _sparse = slots = new uint[InitialSparseSlots];
         }
 
-        if (_sparseCount == _sparse.Length || _sparseCount - _sortedCount == TailLimit)
+        int mask = slots.Length - 1;
+        uint key = entry >> RankBits;
+
+        // The sparse index is made of mixed hash bits, so its low bits are already uniform.
+        int i = (int)key & mask;
+        while (true)
         {
-            FlushSparseTail();
-            if (_registers is { } registers)
+            uint slot = slots[i];
+            if (slot == 0)
             {
-                ApplyToRegisters(registers, entry);
-                _cachedEstimate = -1;
+                break;
+            }
+
+            if ((slot >> RankBits) == key)
+            {
+                if (entry > slot)
+                {
+                    slots[i] = entry;
+                }
+
                 return;
             }
 
-            if (_sparseCount == _sparse.Length)
-            {
-                Array.Resize(ref _sparse, Math.Min(Math.Max(_sparse.Length * 2, 4), MaxSparseCapacity));
-            }
+            i = (i + 1) & mask;
         }
 
-        _sparse[_sparseCount++] = entry;
         _cachedEstimate = -1;
+        if (IsOverLoaded(_sparseCount + 1, slots.Length))
+        {
+            if (slots.Length == MaxSparseSlots)
+            {
+                ConvertToDense();
+                ApplyToRegisters(_registers!, entry);
+                return;
+            }
+
+            _sparse = slots = RehashSparse(slots, slots.Length * 2);
+            InsertNew(slots, entry);
+        }
+        else
+        {
+            slots[i] = entry;
+        }
+
+        _sparseCount++;
     }
 
-    /// <summary>True when the sorted prefix already holds this index with at least this rank (the common repeat-user case).</summary>
-    private bool IsKnownInSortedPrefix(uint entry)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsOverLoaded(int count, int slots) => count * 4 > slots * 3;
+
+    private static uint[] RehashSparse(uint[] slots, int size)
     {
-        uint key = entry & ~RankMask;
-        int low = 0, high = _sortedCount;
-        uint[] sparse = _sparse;
-        while (low < high)
+        var grown = new uint[size];
+        foreach (uint entry in slots)
         {
-            int mid = (int)((uint)(low + high) >> 1);
-            if (sparse[mid] < key)
+            if (entry != 0)
             {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
+                InsertNew(grown, entry);
             }
         }
 
-        return low < _sortedCount && (sparse[low] >> RankBits) == (entry >> RankBits) && sparse[low] >= entry;
+        return grown;
     }
 
-    /// <summary>Sorts the tail and merges it into the prefix in place (from the back, keeping the highest rank per index).</summary>
-    private void FlushSparseTail()
+    /// <summary>Inserts an entry whose index is known to be absent.</summary>
+    private static void InsertNew(uint[] slots, uint entry)
     {
-        int tail = _sparseCount - _sortedCount;
-        if (_registers is not null || tail == 0)
+        int mask = slots.Length - 1;
+        int i = (int)(entry >> RankBits) & mask;
+        while (slots[i] != 0)
         {
-            return;
+            i = (i + 1) & mask;
         }
 
-        Span<uint> all = _sparse.AsSpan(0, _sparseCount);
-        Span<uint> tailCopy = stackalloc uint[TailLimit];
-        tailCopy = tailCopy[..tail];
-        Span<uint> tailSlice = all[_sortedCount..];
-        tailSlice.Sort();
-        tailSlice.CopyTo(tailCopy);
+        slots[i] = entry;
+    }
 
-        int i = _sortedCount - 1, j = tail - 1, write = _sparseCount;
-        uint lastIndex = uint.MaxValue;
-        while (i >= 0 || j >= 0)
+    /// <summary>Smallest power-of-two slot count that holds <paramref name="count"/> entries within the load limit.</summary>
+    private static int SparseSlotsFor(int count)
+    {
+        int size = InitialSparseSlots;
+        while (IsOverLoaded(count, size))
         {
-            uint value = j < 0 || (i >= 0 && all[i] > tailCopy[j]) ? all[i--] : tailCopy[j--];
-            uint index = value >> RankBits;
-            if (index == lastIndex)
+            size *= 2;
+        }
+
+        return size;
+    }
+
+    /// <summary>Writes the entries in ascending order (ascending sparse index) and returns how many.</summary>
+    private int CopySortedEntries(Span<uint> destination)
+    {
+        int n = 0;
+        foreach (uint entry in _sparse)
+        {
+            if (entry != 0)
             {
-                continue;
+                destination[n++] = entry;
             }
-
-            all[--write] = value;
-            lastIndex = index;
         }
 
-        int count = _sparseCount - write;
-        if (write > 0)
-        {
-            all.Slice(write, count).CopyTo(all);
-        }
-
-        _sortedCount = _sparseCount = count;
-        if (count > SparseMaxEntries)
-        {
-            ConvertToDense();
-        }
+        destination[..n].Sort();
+        return n;
     }
 
     internal void ConvertToDense()
@@ -155,15 +178,17 @@ public sealed partial class HyperLogLog
         }
 
         byte[] registers = new byte[RegisterCount];
-        uint[] sparse = _sparse;
-        for (int k = 0; k < _sparseCount; k++)
+        foreach (uint entry in _sparse)
         {
-            ApplyToRegisters(registers, sparse[k]);
+            if (entry != 0)
+            {
+                ApplyToRegisters(registers, entry);
+            }
         }
 
         _registers = registers;
         _sparse = [];
-        _sparseCount = _sortedCount = 0;
+        _sparseCount = 0;
         _cachedEstimate = -1;
     }
 }

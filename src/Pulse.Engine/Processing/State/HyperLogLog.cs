@@ -20,8 +20,8 @@ public sealed partial class HyperLogLog
 
     internal const int MaxSparseRank = 64 - SparsePrecision + 1;
 
-    /// <summary>Beyond this many sparse entries (4 bytes each) the dense registers are smaller.</summary>
-    internal const int SparseMaxEntries = RegisterCount / sizeof(uint);
+    /// <summary>The most entries the largest sparse set (16 KB, the dense size) holds within its 3/4 load limit.</summary>
+    internal const int SparseMaxEntries = RegisterCount / sizeof(uint) * 3 / 4;
 
     private long _cachedEstimate = -1;
 
@@ -56,10 +56,9 @@ public sealed partial class HyperLogLog
             return _cachedEstimate;
         }
 
-        FlushSparseTail();
         double estimate = _registers is { } registers
             ? CardinalityEstimator.EstimateDense(registers)
-            : CardinalityEstimator.EstimateSparse(_sortedCount);
+            : CardinalityEstimator.EstimateSparse(_sparseCount);
         _cachedEstimate = (long)Math.Round(estimate);
         return _cachedEstimate;
     }
@@ -73,9 +72,8 @@ public sealed partial class HyperLogLog
         }
         else if (_sparseCount > 0)
         {
-            clone._sparse = _sparse.AsSpan(0, _sparseCount).ToArray();
+            clone._sparse = (uint[])_sparse.Clone();
             clone._sparseCount = _sparseCount;
-            clone._sortedCount = _sortedCount;
         }
 
         return clone;
@@ -86,7 +84,6 @@ public sealed partial class HyperLogLog
         _registers = null;
         _sparse = [];
         _sparseCount = 0;
-        _sortedCount = 0;
         _cachedEstimate = 0;
     }
 
