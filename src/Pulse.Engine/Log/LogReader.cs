@@ -37,12 +37,8 @@ public sealed class LogReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         batch.Clear();
-        if (maxRecords <= 0)
-        {
-            return 0;
-        }
-
-        while (true)
+        int bufferUsed = 0;
+        while (batch.Count < maxRecords)
         {
             Segment segment = _segment ?? throw new ObjectDisposedException(nameof(LogReader));
             LogPosition durable = _log.DurableEnd;
@@ -54,11 +50,16 @@ public sealed class LogReader : IDisposable
                     continue;
                 }
 
-                return 0;
+                break;
             }
 
-            int wanted = (int)Math.Min(readable - _bytePosition, batch.BufferCapacity);
-            Span<byte> buffer = batch.Buffer[..wanted];
+            if (batch.BufferCapacity - bufferUsed < LogRecordFormat.HeaderSize)
+            {
+                break;
+            }
+
+            int wanted = (int)Math.Min(readable - _bytePosition, batch.BufferCapacity - bufferUsed);
+            Span<byte> buffer = batch.Buffer.Slice(bufferUsed, wanted);
             int available = SegmentScanner.ReadFully(segment.Handle, buffer, _bytePosition);
             bool fileCutShort = available < wanted;
             bool reachesReadableEnd = _bytePosition + available == readable;
@@ -101,7 +102,7 @@ public sealed class LogReader : IDisposable
 
                 if (offset >= _skipBelow)
                 {
-                    batch.Add(offset, LogRecordFormat.ReadTimestamp(record), parsed + LogRecordFormat.HeaderSize, payloadLength);
+                    batch.Add(offset, LogRecordFormat.ReadTimestamp(record), bufferUsed + parsed + LogRecordFormat.HeaderSize, payloadLength);
                 }
 
                 _lastOffset = offset;
@@ -109,25 +110,30 @@ public sealed class LogReader : IDisposable
             }
 
             _bytePosition += parsed;
-            if (batch.Count > 0)
-            {
-                // Corruption right after these records is handled by the next call, before the buffer is reused.
-                return batch.Count;
-            }
-
+            bufferUsed += parsed;
             if (corrupt)
             {
+                // The scanner reads through its own buffer, so the records already in the batch stay valid.
                 SkipCorruption(segment, readable, durable.Offset);
             }
             else if (growTo > 0)
             {
+                if (batch.Count > 0)
+                {
+                    break;
+                }
+
+                // Only skipped records occupy the buffer; a record larger than all of it needs a larger one.
+                bufferUsed = 0;
                 batch.GrowBuffer(growTo);
             }
             else if (parsed == 0)
             {
-                return 0;
+                break;
             }
         }
+
+        return batch.Count;
     }
 
     public void Dispose()

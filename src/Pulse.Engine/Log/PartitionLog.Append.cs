@@ -75,8 +75,10 @@ public sealed partial class PartitionLog
                     throw new LogUnavailableException($"Log partition {Partition} refuses appends after a write failure: {error.Message}", error);
                 }
 
+                // Checked before adding, like HasRoom: one append may overshoot the limit by its own size,
+                // so a caller that saw room never fails, and no append is too large to ever fit.
                 long pending = _pendingBytes;
-                if (pending > 0 && pending + totalBytes > _options.MaxPendingBytes)
+                if (pending >= _options.MaxPendingBytes)
                 {
                     throw new LogFullException(Partition, pending, _options.MaxPendingBytes);
                 }

@@ -19,6 +19,9 @@ public sealed partial class PartitionLog
     /// </summary>
     internal Func<int, Exception?>? InjectWriteFault { get; set; }
 
+    /// <summary>Test hook: called after a cycle's write and fsync, before its records become durable to readers and appenders.</summary>
+    internal Action? BeforeDurable { get; set; }
+
     /// <summary>Test hook: called before the log cuts a failed write back; may throw to simulate a disk that refuses that too.</summary>
     internal Action? BeforeRollback { get; set; }
 
@@ -105,6 +108,7 @@ public sealed partial class PartitionLog
         {
             WriteRecords(batch.Written, batch.FirstOffset);
             Fsync(_active);
+            BeforeDurable?.Invoke();
             PublishDurableEnd(new LogPosition(batch.FirstOffset + batch.RecordCount, _active.BaseOffset, _active.Length));
             Interlocked.Add(ref _appendedRecords, batch.RecordCount);
             cycle.TrySetResult();
