@@ -16,13 +16,13 @@ internal sealed class SessionMachine
     private const double ExitAfterPageView = 0.16;
     private const double ClickAfterPageView = 0.30;
     private const double AddToCartOnProductPage = 0.12;
-    private const double CheckoutFromCartPage = 0.45;
+    private const double CheckoutFromCartPage = 0.35;
     private const double RemoveOnCartPage = 0.10;
     private const double RemoveAfterAdd = 0.06;
-    private const double CheckoutAfterAdd = 0.22;
+    private const double CheckoutAfterAdd = 0.14;
     private const double CartPageAfterAdd = 0.20;
     private const double ExitAfterAdd = 0.12;
-    private const double PurchaseAfterCheckout = 0.55;
+    private const double PurchaseAfterCheckout = 0.5;
     private const double ExplicitSessionEnd = 0.6;
 
     private static readonly int[] LandingWeights = [0, 45, 20, 30, 5, 0, 0, 0];
