@@ -80,39 +80,39 @@ public partial class GeneratedEventContractTests
             switch (e.GetProperty("type").GetString())
             {
                 case "add_to_cart":
-                {
-                    string product = e.GetProperty("product_id").GetString()!;
-                    int quantity = e.GetProperty("quantity").GetInt32();
-                    cart[product] = cart.TryGetValue(product, out var line)
-                        ? (line.Price, line.Quantity + quantity)
-                        : (e.GetProperty("price").GetDecimal(), quantity);
-                    break;
-                }
-
-                case "remove_from_cart":
-                {
-                    string product = e.GetProperty("product_id").GetString()!;
-                    Assert.True(cart.TryGetValue(product, out var line), "removed a product that is not in the cart");
-                    Assert.Equal(line.Quantity, e.GetProperty("quantity").GetInt32());
-                    cart.Remove(product);
-                    break;
-                }
-
-                case "purchase":
-                {
-                    decimal expected = 0;
-                    foreach (var line in cart.Values)
                     {
-                        expected += line.Price * line.Quantity;
+                        string product = e.GetProperty("product_id").GetString()!;
+                        int quantity = e.GetProperty("quantity").GetInt32();
+                        cart[product] = cart.TryGetValue(product, out var line)
+                            ? (line.Price, line.Quantity + quantity)
+                            : (e.GetProperty("price").GetDecimal(), quantity);
+                        break;
                     }
 
-                    Assert.True(expected > 0, "purchase with an empty cart");
-                    Assert.Equal(expected, e.GetProperty("revenue").GetDecimal());
-                    Assert.True(orders.Add(e.GetProperty("order_id").GetString()!), "order ids are unique");
-                    cart.Clear();
-                    purchases++;
-                    break;
-                }
+                case "remove_from_cart":
+                    {
+                        string product = e.GetProperty("product_id").GetString()!;
+                        Assert.True(cart.TryGetValue(product, out var line), "removed a product that is not in the cart");
+                        Assert.Equal(line.Quantity, e.GetProperty("quantity").GetInt32());
+                        cart.Remove(product);
+                        break;
+                    }
+
+                case "purchase":
+                    {
+                        decimal expected = 0;
+                        foreach (var line in cart.Values)
+                        {
+                            expected += line.Price * line.Quantity;
+                        }
+
+                        Assert.True(expected > 0, "purchase with an empty cart");
+                        Assert.Equal(expected, e.GetProperty("revenue").GetDecimal());
+                        Assert.True(orders.Add(e.GetProperty("order_id").GetString()!), "order ids are unique");
+                        cart.Clear();
+                        purchases++;
+                        break;
+                    }
 
                 default:
                     break;
