@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Pulse.Generate;
 
 namespace Pulse.Cli;
@@ -8,7 +9,7 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var target = new Option<Uri>("--target") { Description = "Pulse base URL to POST /v1/events to", DefaultValueFactory = _ => new Uri("http://localhost:8080") };
+        var target = new Option<string>("--target") { Description = "Pulse base URL to POST /v1/events to", DefaultValueFactory = _ => "http://localhost:8080" };
         var output = new Option<string?>("--out") { Description = "Write NDJSON to this file instead of sending ('-' = stdout)" };
         var rate = new Option<double?>("--rate") { Description = "Events per second (paced per batch); default: as fast as possible" };
         var duration = new Option<string?>("--duration") { Description = "Run time, e.g. 30s, 5m, 1h" };
@@ -37,7 +38,6 @@ public static class GenerateCommand
         {
             var settings = new GeneratorSettings
             {
-                Target = parseResult.GetValue(target)!,
                 OutputPath = parseResult.GetValue(output),
                 Rate = parseResult.GetValue(rate),
                 TimeRate = parseResult.GetValue(timeRate),
@@ -54,6 +54,14 @@ public static class GenerateCommand
                 ProgressInterval = parseResult.GetValue(quiet) ? null : TimeSpan.FromSeconds(2),
             };
             TextWriter log = Console.Error;
+            string targetText = parseResult.GetValue(target)!;
+            if (!Uri.TryCreate(targetText, UriKind.Absolute, out Uri? targetUri) || (targetUri.Scheme != Uri.UriSchemeHttp && targetUri.Scheme != Uri.UriSchemeHttps))
+            {
+                log.WriteLine($"generate: --target '{targetText}' is not an http:// or https:// URL.");
+                return 2;
+            }
+
+            settings.Target = targetUri;
             if (parseResult.GetValue(duration) is string durationText)
             {
                 if (!TimeArguments.TryParseDuration(durationText, out TimeSpan d))
@@ -88,7 +96,12 @@ public static class GenerateCommand
                 log.WriteLine($"generate: sending to {new Uri(settings.Target, "/v1/events")} (seed {settings.Seed}, {settings.Users:N0} users)");
             }
 
-            GenerateSummary summary = await TrafficGenerator.RunAsync(settings, log, cancellationToken);
+            // Our own signal handling: the run must end with a summary whatever the root command's
+            // termination settings are. A second Ctrl-C is left to the default action and ends the process.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOnce(context, stop));
+            using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOnce(context, stop));
+            GenerateSummary summary = await TrafficGenerator.RunAsync(settings, log, stop.Token);
             bool jsonToStdout = parseResult.GetValue(json) && settings.OutputPath != "-";
             if (jsonToStdout)
             {
@@ -108,5 +121,17 @@ public static class GenerateCommand
             return summary.FailedBatches > 0 ? 1 : 0;
         });
         return command;
+    }
+
+    private static void StopOnce(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        if (stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Cancel = true;
+        Console.Error.WriteLine("generate: stopping (again to abort)...");
+        stop.Cancel();
     }
 }

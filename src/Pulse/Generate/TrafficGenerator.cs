@@ -51,12 +51,13 @@ public static class TrafficGenerator
         using var batch = new EventBatch(batchSize);
         var clock = Stopwatch.StartNew();
         using var progress = StartProgress(settings, log, counters, clock, sending: false);
+        using CancellationTokenSource produce = ProductionWindow(settings, cancellationToken);
         bool cancelled = false;
         try
         {
             while (NextBatchSize(settings, source.Produced, clock, batchSize) is int count and > 0)
             {
-                await pacer.WaitAsync(source.Produced, cancellationToken).ConfigureAwait(false);
+                await pacer.WaitAsync(source.Produced, produce.Token).ConfigureAwait(false);
                 source.Fill(batch, count);
                 output.Write(batch.Buffer, 0, batch.Length);
                 long written = batch.Count;
@@ -75,9 +76,9 @@ public static class TrafficGenerator
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (produce.IsCancellationRequested)
         {
-            cancelled = true;
+            cancelled = cancellationToken.IsCancellationRequested;
         }
 
         output.Flush();
@@ -115,25 +116,25 @@ public static class TrafficGenerator
             senders[i] = Task.Run(() => SendLoopAsync(work.Reader, free.Writer, sender, cancellationToken, abortRequests.Token), CancellationToken.None);
         }
 
-        bool cancelled = false;
+        using CancellationTokenSource produce = ProductionWindow(settings, cancellationToken);
         try
         {
             while (NextBatchSize(settings, source.Produced, clock, batchSize) is int count and > 0)
             {
-                EventBatch batch = await free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                await pacer.WaitAsync(source.Produced, cancellationToken).ConfigureAwait(false);
+                EventBatch batch = await free.Reader.ReadAsync(produce.Token).ConfigureAwait(false);
+                await pacer.WaitAsync(source.Produced, produce.Token).ConfigureAwait(false);
                 source.Fill(batch, count);
+                // Once filled, a batch is handed over even at the deadline: its events were generated.
                 await work.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (produce.IsCancellationRequested)
         {
-            cancelled = true;
         }
 
         work.Writer.Complete();
         await Task.WhenAll(senders).ConfigureAwait(false);
-        cancelled |= cancellationToken.IsCancellationRequested;
+        bool cancelled = cancellationToken.IsCancellationRequested;
         TimeSpan elapsed = clock.Elapsed;
         foreach (EventBatch batch in batches)
         {
@@ -155,6 +156,21 @@ public static class TrafficGenerator
 
             free.TryWrite(batch);
         }
+    }
+
+    /// <summary>
+    /// Ends production at --duration even while waiting for a free batch (senders stuck retrying
+    /// against a down server), so the run length holds; batches already handed over finish their retries.
+    /// </summary>
+    private static CancellationTokenSource ProductionWindow(GeneratorSettings settings, CancellationToken cancellationToken)
+    {
+        var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (settings.Duration is TimeSpan duration)
+        {
+            window.CancelAfter(duration);
+        }
+
+        return window;
     }
 
     /// <summary>Events for the next batch: limited by --count, zero once --duration has passed.</summary>

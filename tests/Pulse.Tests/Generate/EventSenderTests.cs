@@ -86,6 +86,31 @@ public class EventSenderTests
     }
 
     [Fact]
+    public async Task Duration_ends_production_even_while_senders_are_stuck_retrying()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        GeneratorSettings settings = GeneratorRun.Settings(seed: 1, count: 0);
+        settings.Count = null;
+        settings.Duration = TimeSpan.FromMilliseconds(300);
+        settings.Target = new Uri($"http://127.0.0.1:{port}");
+        settings.MaxRetries = 1;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        GenerateSummary summary = await TrafficGenerator.RunAsync(settings, TextWriter.Null, CancellationToken.None);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.False(summary.Cancelled);
+        Assert.True(summary.Sent > 0);
+        Assert.Equal(summary.Sent, summary.FailedBatches * settings.BatchSize);
+        Assert.Equal(summary.FailedBatches, summary.Retries);
+        Assert.Equal(0, summary.Truth.Events);
+    }
+
+    [Fact]
     public async Task Cancellation_stops_a_paced_run_and_still_summarizes()
     {
         await using FakeIngestServer server = await FakeIngestServer.StartAsync(unavailableRequests: 0);
