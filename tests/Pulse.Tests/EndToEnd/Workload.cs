@@ -17,7 +17,7 @@ internal sealed class Workload
         string file = Path.Combine(directory, $"workload-{seed}.ndjson");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (string arg in (string[])[RepoPaths.PulseDll, "generate", "--out", file, "--seed", seed.ToString(Inv), "--count", count.ToString(Inv),
-            "--start", startMs.ToString(Inv), "--users", users.ToString(Inv), "--rate", "500", "--late-share", lateShare.ToString(Inv), "--json"])
+            "--start", startMs.ToString(Inv), "--users", users.ToString(Inv), "--time-rate", "500", "--quiet", "--late-share", lateShare.ToString(Inv), "--json"])
         {
             info.ArgumentList.Add(arg);
         }
