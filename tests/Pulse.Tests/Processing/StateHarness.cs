@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Pulse.Events;
+using Pulse.Ingest;
+using Pulse.Log;
+using Pulse.Processing;
+using Pulse.Processing.Aggregation;
+using Pulse.Processing.State;
+using Pulse.Query;
+using Pulse.Store;
+using Pulse.Tests.EndToEnd;
+
+namespace Pulse.Tests.Processing;
+
+/// <summary>One partition's state over a real SQLite store, with checkpoint, eviction, restore and query.</summary>
+internal sealed class StateHarness : IDisposable
+{
+    private readonly TempDirectory _dir = new("pulse-state");
+    private readonly ReaderWriterLockSlim _residency = new();
+    private long _offset;
+
+    public StateHarness(TimeSpan? lateness = null)
+    {
+        Lateness = lateness ?? TimeSpan.FromSeconds(5);
+        Store = SqliteStore.Open(_dir.Path, NullLogger.Instance);
+        Dictionary = new DimensionDictionary();
+        State = new PartitionState(0, Dictionary, Store, Lateness);
+        Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
+    }
+
+    public TimeSpan Lateness { get; }
+    public SqliteStore Store { get; private set; }
+    public DimensionDictionary Dictionary { get; private set; }
+    public PartitionState State { get; private set; }
+    public QueryEngine Queries { get; private set; }
+    public int PersistedDimension { get; private set; }
+
+    public void Apply(params string[] events)
+    {
+        using EventBatch batch = TestEvents.Parse(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), events);
+        lock (State.Gate)
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                State.Apply(new EncodedEvent(batch.GetPayload(i)));
+            }
+
+            _offset += batch.Count;
+            State.Position = new LogPosition(_offset, 0, _offset * 100);
+        }
+    }
+
+    public CheckpointSnapshot Checkpoint()
+    {
+        var snapshot = new CheckpointSnapshot(0);
+        lock (State.Gate)
+        {
+            State.TakeChanges(snapshot);
+        }
+
+        var dims = new List<(int, byte[])>();
+        Dictionary.CopyNewEntries(PersistedDimension, dims);
+        Store.WriteCheckpoint([snapshot], dims, 0);
+        PersistedDimension = Dictionary.Count;
+        return snapshot;
+    }
+
+    public int Evict(TimeSpan resident)
+    {
+        lock (State.Gate)
+        {
+            return State.Evict([resident, resident, resident, resident]);
+        }
+    }
+
+    /// <summary>A fresh state restored from the store, as after a restart.</summary>
+    public void Restart(TimeSpan resident)
+    {
+        StoredCheckpoint checkpoint = Store.LoadCheckpoint(0)!.Value;
+        Dictionary = new DimensionDictionary();
+        Store.LoadDictionary(Dictionary);
+        State = new PartitionState(0, Dictionary, Store, Lateness);
+        Span<long> loadedFrom = stackalloc long[Resolutions.Count];
+        for (int r = 0; r < Resolutions.Count; r++)
+        {
+            loadedFrom[r] = ((Resolution)r).BucketStart(checkpoint.MaxEventTimeMs - (long)resident.TotalMilliseconds);
+        }
+
+        State.Restore(checkpoint.Position, checkpoint.MaxEventTimeMs, checkpoint.EventsProcessed, loadedFrom);
+        Store.LoadResident(State, loadedFrom);
+        Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
+    }
+
+    public decimal Total(string metric, long from, long to, params (string Dim, string Value)[] filters)
+    {
+        MetricQuery query = MetricQuery.Parse(MetricCatalog.Find(metric)!, from.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            to.ToString(System.Globalization.CultureInfo.InvariantCulture), null, [], filters.Select(f => (string?)$"{f.Dim}:{f.Value}"), null, null, to);
+        return Queries.Execute(query).Series[0].Total;
+    }
+
+    public MetricResult Run(string metric, long from, long to, string? step = null, string? groupBy = null, int? limit = null) =>
+        Queries.Execute(MetricQuery.Parse(MetricCatalog.Find(metric)!, from.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            to.ToString(System.Globalization.CultureInfo.InvariantCulture), step, [groupBy], [], limit?.ToString(System.Globalization.CultureInfo.InvariantCulture), null, to));
+
+    public void Dispose()
+    {
+        Store.Dispose();
+        _residency.Dispose();
+        _dir.Dispose();
+    }
+}
