@@ -197,6 +197,8 @@ public sealed partial class PartitionLog
         string path = SegmentFileNames.LogPath(_directory, nextOffset);
         Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         Segment created = new(_directory, nextOffset, handle, new SegmentIndex(nextOffset, _indexIntervalBytes), isSealed: false);
+        // The new file's name must be durable before records in it are acknowledged.
+        DirectorySync.Flush(_directory);
         lock (_segmentsLock)
         {
             _segments.Add(created);

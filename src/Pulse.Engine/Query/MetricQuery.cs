@@ -107,8 +107,14 @@ public sealed class MetricQuery
 
         return new MetricQuery
         {
-            Metric = metric, From = fromMs, To = toMs, StepMs = stepMs, StepName = step,
-            GroupBy = dims, Filters = parsedFilters, Limit = top,
+            Metric = metric,
+            From = fromMs,
+            To = toMs,
+            StepMs = stepMs,
+            StepName = step,
+            GroupBy = dims,
+            Filters = parsedFilters,
+            Limit = top,
         };
     }
 

@@ -136,8 +136,11 @@ public sealed class QueryEngine(
 
         var filter = new RowFilter
         {
-            Resolution = plan.Resolution, Mask = plan.Mask, FromBucket = plan.From,
-            ToBucket = Math.Min(plan.To, boundary), Equalities = equalities,
+            Resolution = plan.Resolution,
+            Mask = plan.Mask,
+            FromBucket = plan.From,
+            ToBucket = Math.Min(plan.To, boundary),
+            Equalities = equalities,
         };
         if (unique)
         {
@@ -238,8 +241,13 @@ public sealed class QueryEngine(
 
         return new MetricResult
         {
-            Metric = query.Metric.Name, From = plan.From, To = plan.To, Step = query.StepName,
-            Resolution = plan.Resolution.Name(), Watermark = watermark(), Series = series,
+            Metric = query.Metric.Name,
+            From = plan.From,
+            To = plan.To,
+            Step = query.StepName,
+            Resolution = plan.Resolution.Name(),
+            Watermark = watermark(),
+            Series = series,
         };
     }
 

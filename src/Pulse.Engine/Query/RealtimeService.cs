@@ -91,7 +91,11 @@ public sealed class RealtimeService(QueryEngine engine, TimeProvider clock, Func
     private MetricResult Run(string metric, long from, long to, Resolution resolution, Dimension[]? groupBy = null, int? limit = null) =>
         engine.Execute(new MetricQuery
         {
-            Metric = MetricCatalog.Find(metric)!, From = from, To = to, Resolution = resolution,
-            GroupBy = groupBy ?? [], Limit = limit,
+            Metric = MetricCatalog.Find(metric)!,
+            From = from,
+            To = to,
+            Resolution = resolution,
+            GroupBy = groupBy ?? [],
+            Limit = limit,
         });
 }

@@ -63,3 +63,25 @@ public sealed class ProcessingHealthCheck(PulseEngine engine) : IHealthCheck
             : HealthCheckResult.Healthy("Keeping up.", data));
     }
 }
+
+/// <summary>
+/// Dedupe memory: when its cap forces ids out before the configured horizon, a retry older than the
+/// effective horizon could be counted twice — serving goes on, but that is worth a Degraded.
+/// </summary>
+public sealed class DedupeHealthCheck(PulseEngine engine) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        TimeSpan configured = engine.Options.Dedupe.Horizon;
+        TimeSpan effective = engine.Ingest.EffectiveDedupeHorizon();
+        var data = new Dictionary<string, object>
+        {
+            ["entries"] = engine.Ingest.DedupeEntries(),
+            ["horizon_seconds"] = configured.TotalSeconds,
+            ["effective_horizon_seconds"] = effective.TotalSeconds,
+        };
+        return Task.FromResult(effective < configured
+            ? HealthCheckResult.Degraded($"The id cap ({engine.Options.Dedupe.MaxEntries}) shortens the dedupe horizon to {effective.TotalSeconds:0} s of {configured.TotalSeconds:0} s.", data: data)
+            : HealthCheckResult.Healthy($"Retries within {configured.TotalSeconds:0} s are recognised.", data));
+    }
+}

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Pulse.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Pulse.Http;
 
 namespace Pulse.Hosting;
 

@@ -30,7 +30,8 @@ public static class PulseServer
         builder.Services.AddHealthChecks()
             .AddCheck<LogHealthCheck>("log")
             .AddCheck<StoreHealthCheck>("store")
-            .AddCheck<ProcessingHealthCheck>("processing");
+            .AddCheck<ProcessingHealthCheck>("processing")
+            .AddCheck<DedupeHealthCheck>("dedupe");
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             int max = context.Configuration.GetValue($"{PulseOptions.SectionName}:Ingest:MaxBodyBytes", new IngestOptions().MaxBodyBytes);

@@ -182,7 +182,7 @@ public sealed class HttpContractTests(ServerFixture fixture) : IClassFixture<Ser
         var client = new MetricsClient(http);
         JsonElement ready = await client.GetJsonAsync("/health/ready");
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
-        foreach (string check in (string[])["log", "store", "processing"])
+        foreach (string check in (string[])["log", "store", "processing", "dedupe"])
         {
             Assert.True(ready.GetProperty("checks").TryGetProperty(check, out _), $"no '{check}' check");
         }
