@@ -27,11 +27,10 @@ set +e
 dotnet test Pulse.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-# One plain closing line that any reader understands.
-summary=$(grep -E 'Failed: +[0-9]+, Passed: +[0-9]+' "$log" | tail -n 1 || true)
-failed=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
-passed=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
-skipped=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
+# One plain closing line that any reader understands ("Total tests / Passed / Failed / Skipped" block).
+count() { grep -E "^[[:space:]]+$1: +[0-9]+" "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
+passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
+summary=$(grep -E "^Total tests: +[0-9]+" "$log" | tail -n 1 || true)
 rm -f "$log"
 if [ -n "$summary" ]; then
   echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
