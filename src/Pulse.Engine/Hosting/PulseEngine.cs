@@ -161,10 +161,36 @@ public sealed partial class PulseEngine : IAsyncDisposable
         CancellationToken token = _stopping.Token;
         foreach (PartitionProcessor processor in _processors)
         {
-            _loops.Add(Task.Factory.StartNew(() => processor.RunAsync(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
+            StartThread($"pulse-processor-{processor.State.Partition}", () => processor.Run(token));
         }
 
-        _loops.Add(Task.Run(() => Checkpointer.RunAsync(token), token));
+        StartThread("pulse-checkpoint", () => Checkpointer.Run(token));
+        StartThread("pulse-realtime", () => Realtime.Run(token));
+    }
+
+    /// <summary>Long-lived loops get their own threads, so the thread pool stays free for requests.</summary>
+    private void StartThread(string name, Action loop)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                loop();
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                LogLoopFailed(_logger, name, ex);
+                done.TrySetException(ex);
+            }
+        })
+        {
+            Name = name,
+            IsBackground = true,
+        };
+        thread.Start();
+        _loops.Add(done.Task);
     }
 
     /// <summary>Global watermark: the minimum over partitions that saw data recently (idle ones do not hold it back).</summary>
@@ -257,6 +283,9 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine started: data {Data}, {Partitions} partitions, {Replay} events to replay, recovered in {Ms} ms")]
     private static partial void LogStarted(ILogger logger, string data, int partitions, long replay, long ms);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Engine loop {Loop} stopped with an error")]
+    private static partial void LogLoopFailed(ILogger logger, string loop, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine stopped cleanly after a final checkpoint")]
     private static partial void LogStopped(ILogger logger);

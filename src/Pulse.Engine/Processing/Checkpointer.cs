@@ -45,18 +45,12 @@ public sealed partial class Checkpointer(
     public long Failures { get; private set; }
     public string? LastError { get; private set; }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Checkpoints every interval until cancelled, on a dedicated thread (SQLite calls block).</summary>
+    public void Run(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Processing.CheckpointInterval, clock);
-        try
+        while (!cancellationToken.WaitHandle.WaitOne(options.Processing.CheckpointInterval))
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await Task.Run(RunOnce, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
+            RunOnce();
         }
     }
 

@@ -23,10 +23,15 @@ public sealed partial class PartitionProcessor(
 
     private long _appliedOffset = state.Position.Offset;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The processor's loop, on a dedicated thread: blocking waits here never take a thread-pool
+    /// thread from the request path. A batch is applied under the state's lock as a whole, so the
+    /// state and its log position always agree when a checkpoint reads them.
+    /// </summary>
+    public void Run(CancellationToken cancellationToken)
     {
         using LogReader reader = log.OpenReader(state.Position);
-        var batch = new LogRecordBatch();
+        using var batch = new LogRecordBatch();
         while (!cancellationToken.IsCancellationRequested)
         {
             int n = reader.Read(batch, options.BatchSize);
@@ -34,7 +39,7 @@ public sealed partial class PartitionProcessor(
             {
                 try
                 {
-                    await log.WaitForDurableAsync(reader.Position.Offset, cancellationToken).ConfigureAwait(false);
+                    log.WaitForDurableAsync(reader.Position.Offset, cancellationToken).Wait(cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {

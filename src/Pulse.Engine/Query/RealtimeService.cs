@@ -3,38 +3,50 @@ using Pulse.Processing.Aggregation;
 namespace Pulse.Query;
 
 /// <summary>
-/// Assembles the live snapshot at most once per <see cref="MaxAge"/> and shares it, so any number of
-/// dashboards and sockets cost one computation. Windows are by event time relative to now:
-/// per-second rollups for the last second, minute and 5 minutes; minute rollups for the last hour
-/// and the top lists (the current minute and the four before it).
+/// Assembles the live snapshot in the background every <see cref="MaxAge"/> while anyone asks for
+/// it, so a request only ever reads the shared copy: any number of dashboards and sockets cost one
+/// computation, and none of them waits for it. After a quiet spell the first request computes it.
+/// Windows are by event time relative to now: per-second rollups for the last second, minute and
+/// 5 minutes; minute rollups for the last hour and the top lists (this minute and the four before).
 /// </summary>
 public sealed class RealtimeService(QueryEngine engine, TimeProvider clock, Func<PipelineStatus> pipeline)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Background refreshing stops this long after the last request.</summary>
+    private const long DemandWindowMs = 10_000;
+
     private readonly Lock _gate = new();
     private RealtimeSnapshot? _cached;
-    private long _cachedAtMs = long.MinValue;
+    private long _lastDemandMs = long.MinValue;
 
     public RealtimeSnapshot Current()
     {
         long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        Volatile.Write(ref _lastDemandMs, now);
         RealtimeSnapshot? cached = Volatile.Read(ref _cached);
-        if (cached is not null && now - Volatile.Read(ref _cachedAtMs) < MaxAge.TotalMilliseconds)
-        {
-            return cached;
-        }
+        // The refresher keeps it within MaxAge while there is demand; older means it was idle.
+        return cached is not null && now - cached.Ts < 1000 ? cached : Refresh();
+    }
 
+    /// <summary>The refresher's loop, on a dedicated thread.</summary>
+    public void Run(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.WaitHandle.WaitOne(MaxAge))
+        {
+            if (clock.GetUtcNow().ToUnixTimeMilliseconds() - Volatile.Read(ref _lastDemandMs) < DemandWindowMs)
+            {
+                Refresh();
+            }
+        }
+    }
+
+    private RealtimeSnapshot Refresh()
+    {
         lock (_gate)
         {
-            if (_cached is not null && now - _cachedAtMs < MaxAge.TotalMilliseconds)
-            {
-                return _cached;
-            }
-
-            RealtimeSnapshot snapshot = Compute(now);
+            RealtimeSnapshot snapshot = Compute(clock.GetUtcNow().ToUnixTimeMilliseconds());
             Volatile.Write(ref _cached, snapshot);
-            Volatile.Write(ref _cachedAtMs, now);
             return snapshot;
         }
     }
