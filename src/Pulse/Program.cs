@@ -1,1 +1,6 @@
-return 0;
+using System.CommandLine;
+using Pulse.Cli;
+
+var root = new RootCommand("Pulse — real-time analytics engine. Run 'pulse serve' to start it.");
+root.Subcommands.Add(ServeCommand.Create());
+return await root.Parse(args).InvokeAsync();

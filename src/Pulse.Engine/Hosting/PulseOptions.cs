@@ -79,9 +79,12 @@ public sealed class DedupeOptions
     /// <summary>How long an event_id is remembered (by arrival time).</summary>
     public TimeSpan Horizon { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Most event ids remembered across all partitions; when reached the oldest slots go first and the effective horizon shrinks.</summary>
+    /// <summary>
+    /// Most event ids remembered across all partitions (about 20 bytes each); when reached the
+    /// oldest go first and the effective horizon (reported in /health/ready) shrinks.
+    /// </summary>
     [Range(1024, int.MaxValue)]
-    public int MaxEntries { get; set; } = 20_000_000;
+    public int MaxEntries { get; set; } = 10_000_000;
 }
 
 public sealed class ProcessingOptions
@@ -99,13 +102,13 @@ public sealed class ProcessingOptions
     public TimeSpan ResidentSeconds { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>How long 1-minute buckets stay in memory after they end.</summary>
-    public TimeSpan ResidentMinutes { get; set; } = TimeSpan.FromHours(2);
+    public TimeSpan ResidentMinutes { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long 1-hour buckets stay in memory after they end.</summary>
-    public TimeSpan ResidentHours { get; set; } = TimeSpan.FromHours(26);
+    public TimeSpan ResidentHours { get; set; } = TimeSpan.FromHours(2);
 
     /// <summary>How long 1-day buckets stay in memory after they end.</summary>
-    public TimeSpan ResidentDays { get; set; } = TimeSpan.FromDays(2);
+    public TimeSpan ResidentDays { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Most events a processor takes from the log per batch.</summary>
     [Range(1, 1_000_000)]

@@ -58,6 +58,20 @@ public sealed class DedupeWindow
 
     public TimeSpan Horizon { get; }
 
+    /// <summary>
+    /// Forgets an id added by <see cref="TryAdd"/> whose event then failed to become durable, so the
+    /// client's retry is accepted instead of being taken for a duplicate. Its FIFO entry stays and
+    /// expires harmlessly; if the retry re-adds the id, that first entry's expiry drops it early —
+    /// a shorter memory for an id that already failed once, never a lost event.
+    /// </summary>
+    public void Forget(ulong eventIdHash)
+    {
+        if (Contains(eventIdHash))
+        {
+            Remove(eventIdHash);
+        }
+    }
+
     public int Count { get; private set; }
 
     /// <summary>
@@ -264,6 +278,11 @@ public sealed class DedupeWindow
         int hole = Home(hash);
         while (_table[hole] != hash)
         {
+            if (_table[hole] == 0)
+            {
+                return; // already forgotten (see Forget)
+            }
+
             hole = (hole + 1) & mask;
         }
 

@@ -42,6 +42,15 @@ public sealed class EventBatch : IDisposable
         return _payloads.Written[start.._offsets[i + 1]];
     }
 
+    /// <summary>All encoded events back to back; <see cref="GetSlice"/> locates one, so the log can copy a selection without re-packing.</summary>
+    public ReadOnlySpan<byte> Buffer => _payloads.Written;
+
+    public FieldSlice GetSlice(int i)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)i, (uint)Count, nameof(i));
+        return new FieldSlice(_offsets[i], _offsets[i + 1] - _offsets[i]);
+    }
+
     public ref readonly EventHeader GetHeader(int i)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)i, (uint)Count, nameof(i));

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Pulse.Events;
+using Pulse.Ingest;
+using Pulse.Log;
+using Pulse.Processing;
+using Pulse.Processing.Aggregation;
+using Pulse.Processing.State;
+using Pulse.Query;
+using Pulse.Store;
+
+namespace Pulse.Hosting;
+
+/// <summary>
+/// The whole single-node engine wired together: source (ingest pipeline) → durable log →
+/// partition processors → state → checkpoints into the store; queries and the realtime snapshot
+/// read state and store. <see cref="StartAsync"/> recovers from whatever the last stop left.
+/// </summary>
+public sealed partial class PulseEngine : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _loops = [];
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly PartitionProcessor[] _processors;
+    private readonly LatencyRecorder _freshness = new();
+    private int _disposed;
+
+    private PulseEngine(PulseOptions options, TimeProvider clock, ILoggerFactory loggers, SqliteStore store,
+        DimensionDictionary dictionary, PartitionedLog log, PartitionState[] states, DedupeWindow[] dedupe)
+    {
+        Options = options;
+        IngestLimits = IngestLimits.FromOptions(options.Ingest);
+        _clock = clock;
+        _logger = loggers.CreateLogger("Pulse.Engine");
+        Store = store;
+        Dictionary = dictionary;
+        Log = log;
+        States = states;
+        Ingest = new IngestPipeline(log, dedupe, options.Log, clock);
+        var residency = new ReaderWriterLockSlim();
+        Checkpointer = new Checkpointer(states, log, store, dictionary, residency, options, clock, loggers.CreateLogger("Pulse.Checkpoint"));
+        _processors = new PartitionProcessor[states.Length];
+        for (int p = 0; p < states.Length; p++)
+        {
+            _processors[p] = new PartitionProcessor(log[p], states[p], options.Processing, clock, _freshness, loggers.CreateLogger("Pulse.Processing"));
+        }
+
+        Queries = new QueryEngine(states, store, dictionary, residency, GlobalWatermarkMs);
+        Realtime = new RealtimeService(Queries, clock, PipelineStatus);
+    }
+
+    public PulseOptions Options { get; }
+    public IngestLimits IngestLimits { get; }
+    public SqliteStore Store { get; }
+    public DimensionDictionary Dictionary { get; }
+    public PartitionedLog Log { get; }
+    public IReadOnlyList<PartitionState> States { get; }
+    public IngestPipeline Ingest { get; }
+    public Checkpointer Checkpointer { get; }
+    public QueryEngine Queries { get; }
+    public RealtimeService Realtime { get; }
+    public TimeSpan RecoveryTime { get; private set; }
+    public long StartedAtMs { get; private set; }
+
+    public static int ResolvePartitions(LogOptions options) => options.Partitions > 0 ? options.Partitions : 2 * Environment.ProcessorCount;
+
+    public static PulseEngine Start(PulseOptions options, TimeProvider clock, ILoggerFactory loggers)
+    {
+        long started = Stopwatch.GetTimestamp();
+        ILogger logger = loggers.CreateLogger("Pulse.Engine");
+        string data = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(data);
+        int partitions = ResolvePartitions(options.Log);
+
+        SqliteStore store = SqliteStore.Open(data, loggers.CreateLogger("Pulse.Store"));
+        var dictionary = new DimensionDictionary();
+        store.LoadDictionary(dictionary);
+        PartitionedLog log = PartitionedLog.Open(data, partitions, options.Log, clock, loggers);
+
+        var states = new PartitionState[partitions];
+        var dedupe = new DedupeWindow[partitions];
+        TimeSpan[] resident =
+        [
+            options.Processing.ResidentSeconds, options.Processing.ResidentMinutes,
+            options.Processing.ResidentHours, options.Processing.ResidentDays,
+        ];
+        long replay = 0;
+        for (int p = 0; p < partitions; p++)
+        {
+            states[p] = new PartitionState(p, dictionary, store, options.Processing.AllowedLateness);
+            StoredCheckpoint? checkpoint = store.LoadCheckpoint(p);
+            LogPosition start = log[p].StartPosition;
+            if (checkpoint is { } c && c.Position.Offset >= start.Offset && c.Position.Offset <= log[p].NextOffset)
+            {
+                Span<long> loadedFrom = stackalloc long[Resolutions.Count];
+                for (int r = 0; r < Resolutions.Count; r++)
+                {
+                    loadedFrom[r] = c.MaxEventTimeMs == long.MinValue
+                        ? long.MinValue
+                        : ((Resolution)r).BucketStart(c.MaxEventTimeMs - (long)resident[r].TotalMilliseconds);
+                }
+
+                states[p].Restore(c.Position, c.MaxEventTimeMs, c.EventsProcessed, loadedFrom);
+                int rows = store.LoadResident(states[p], loadedFrom);
+                LogRestored(logger, p, c.Position.Offset, rows);
+            }
+            else
+            {
+                if (checkpoint is { } bad)
+                {
+                    LogCheckpointOutsideLog(logger, p, bad.Position.Offset, start.Offset, log[p].NextOffset);
+                }
+
+                states[p].Position = start;
+            }
+
+            replay += log[p].DurableEnd.Offset - states[p].Position.Offset;
+            dedupe[p] = new DedupeWindow(options.Dedupe.Horizon, Math.Max(1024, options.Dedupe.MaxEntries / partitions));
+            RebuildDedupe(log[p], dedupe[p], options.Dedupe.Horizon, clock);
+        }
+
+        var engine = new PulseEngine(options, clock, loggers, store, dictionary, log, states, dedupe);
+        engine.RecoveryTime = Stopwatch.GetElapsedTime(started);
+        engine.StartedAtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        LogStarted(logger, data, partitions, replay, (long)engine.RecoveryTime.TotalMilliseconds);
+        engine.StartLoops();
+        return engine;
+    }
+
+    /// <summary>
+    /// Retries after a crash must still be recognised, so the ids of the last horizon are read back
+    /// from the log, which holds every acknowledged event.
+    /// </summary>
+    private static void RebuildDedupe(PartitionLog log, DedupeWindow window, TimeSpan horizon, TimeProvider clock)
+    {
+        long since = clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)horizon.TotalMilliseconds;
+        using LogReader reader = log.OpenReader(log.FindPositionByTimestamp(since));
+        var batch = new LogRecordBatch();
+        int n;
+        while ((n = reader.Read(batch, 8192)) > 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<byte> payload = batch.GetPayload(i);
+                if (payload.Length < EventHeader.Size)
+                {
+                    continue;
+                }
+
+                EventHeader header = MemoryMarshal.Read<EventHeader>(payload);
+                if ((header.Flags & EventFlags.GeneratedEventId) == 0 && header.ArrivalTimeMs >= since)
+                {
+                    window.TryAdd(header.EventIdHash, header.ArrivalTimeMs);
+                }
+            }
+        }
+    }
+
+    private void StartLoops()
+    {
+        CancellationToken token = _stopping.Token;
+        foreach (PartitionProcessor processor in _processors)
+        {
+            _loops.Add(Task.Factory.StartNew(() => processor.RunAsync(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
+        }
+
+        _loops.Add(Task.Run(() => Checkpointer.RunAsync(token), token));
+    }
+
+    /// <summary>Global watermark: the minimum over partitions that saw data recently (idle ones do not hold it back).</summary>
+    public long GlobalWatermarkMs()
+    {
+        long now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        long idle = (long)Options.Processing.IdleTimeout.TotalMilliseconds;
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (PartitionState state in States)
+        {
+            long w = state.WatermarkMs;
+            if (w == long.MinValue)
+            {
+                continue;
+            }
+
+            max = Math.Max(max, w);
+            if (now - state.LastActivityMs <= idle)
+            {
+                min = Math.Min(min, w);
+            }
+        }
+
+        return min != long.MaxValue ? min : max;
+    }
+
+    public long Lag()
+    {
+        long lag = 0;
+        foreach (PartitionProcessor processor in _processors)
+        {
+            lag += processor.Lag;
+        }
+
+        return lag;
+    }
+
+    public LatencyRecorder Freshness => _freshness;
+
+    private PipelineStatus PipelineStatus()
+    {
+        long now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        long watermark = GlobalWatermarkMs();
+        return new PipelineStatus
+        {
+            IngestPerSecond = Ingest.Accepted.LastSecond(),
+            LagEvents = Lag(),
+            WatermarkDelayMs = watermark == long.MinValue ? 0 : Math.Max(0, now - watermark),
+            FreshnessP99Ms = Math.Round(_freshness.Percentile(0.99), 3),
+            CheckpointAgeMs = Math.Max(0, now - Checkpointer.LastCheckpointMs),
+        };
+    }
+
+    /// <summary>Clean stop: processors drain what is durable, a final checkpoint is taken, files close.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Drain: let processors catch up with everything already acknowledged (bounded wait).
+        var drain = Stopwatch.StartNew();
+        while (Lag() > 0 && drain.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Checkpointer.RunOnce();
+        await Log.DisposeAsync().ConfigureAwait(false);
+        Store.Dispose();
+        _stopping.Dispose();
+        LogStopped(_logger);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: restored checkpoint at offset {Offset} ({Rows} resident rows)")]
+    private static partial void LogRestored(ILogger logger, int partition, long offset, int rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: checkpoint offset {Offset} is outside the log [{Start}, {End}]; processing the whole retained log")]
+    private static partial void LogCheckpointOutsideLog(ILogger logger, int partition, long offset, long start, long end);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engine started: data {Data}, {Partitions} partitions, {Replay} events to replay, recovered in {Ms} ms")]
+    private static partial void LogStarted(ILogger logger, string data, int partitions, long replay, long ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engine stopped cleanly after a final checkpoint")]
+    private static partial void LogStopped(ILogger logger);
+}

@@ -1,0 +1,297 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Pulse.Events;
+using Pulse.Log;
+using Pulse.Processing.Aggregation;
+using Pulse.Processing.State;
+
+namespace Pulse.Processing;
+
+/// <summary>
+/// The aggregation state of one partition: resident buckets at every resolution, the event-time
+/// watermark, and the log position the state corresponds to. Single writer (the partition's
+/// processor); readers (queries, checkpoints) take <see cref="Gate"/>, which the processor holds per
+/// batch, never per event.
+/// </summary>
+public sealed class PartitionState
+{
+    private readonly Dictionary<long, Bucket>[] _buckets = new Dictionary<long, Bucket>[Resolutions.Count];
+    private readonly Bucket?[] _current = new Bucket?[Resolutions.Count];
+    private readonly long[] _loadedFrom = new long[Resolutions.Count];
+    private readonly DimensionDictionary _dictionary;
+    private readonly ICellStore _store;
+    private readonly long _allowedLatenessMs;
+
+    public PartitionState(int partition, DimensionDictionary dictionary, ICellStore store, TimeSpan allowedLateness)
+    {
+        Partition = partition;
+        _dictionary = dictionary;
+        _store = store;
+        _allowedLatenessMs = (long)allowedLateness.TotalMilliseconds;
+        for (int r = 0; r < Resolutions.Count; r++)
+        {
+            _buckets[r] = [];
+            _loadedFrom[r] = long.MinValue;
+        }
+    }
+
+    public int Partition { get; }
+
+    /// <summary>Held by the processor while it applies a batch, and by readers.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>The log position of the next record to apply: everything before it is in the state.</summary>
+    public LogPosition Position { get; set; }
+
+    public long MaxEventTimeMs { get; private set; } = long.MinValue;
+
+    /// <summary>Max event time − allowed lateness; a bucket is final once the watermark passes its end.</summary>
+    public long WatermarkMs => MaxEventTimeMs == long.MinValue ? long.MinValue : MaxEventTimeMs - _allowedLatenessMs;
+
+    /// <summary>Wall-clock time the processor last applied an event; idle partitions do not hold the global watermark.</summary>
+    public long LastActivityMs { get; set; }
+
+    public long EventsProcessed { get; private set; }
+
+    public long LateEvents { get; private set; }
+
+    /// <summary>Buckets at or after this start are complete in memory at <paramref name="resolution"/>; older ones live in the store.</summary>
+    public long LoadedFrom(Resolution resolution) => _loadedFrom[(int)resolution];
+
+    public IReadOnlyDictionary<long, Bucket> BucketsAt(Resolution resolution) => _buckets[(int)resolution];
+
+    /// <summary>Applies one event to every cuboid at every resolution. Caller holds <see cref="Gate"/>.</summary>
+    public void Apply(in EncodedEvent e)
+    {
+        EventHeader h = e.Header;
+        long time = h.EventTimeMs;
+        // Late: its smallest window was already final when it arrived. It is still counted in its own
+        // bucket (mergeable aggregates are corrected in place) and flagged in late_events.
+        long late = MaxEventTimeMs != long.MinValue && Resolution.Second.BucketStart(time) + 1000 <= WatermarkMs ? 1 : 0;
+        if (time > MaxEventTimeMs)
+        {
+            MaxEventTimeMs = time;
+        }
+
+        int type = _dictionary.GetOrAdd(e[EventField.Type]);
+        int page = _dictionary.GetOrAdd(e[EventField.Page]);
+        int product = _dictionary.GetOrAdd(e[EventField.ProductId]);
+        int country = _dictionary.GetOrAdd(e[EventField.Country]);
+        int device = _dictionary.GetOrAdd(e[EventField.Device]);
+        long revenue = h.Kind == EventKind.Purchase ? h.RevenueMicros : 0;
+
+        for (int r = 0; r < Resolutions.Count; r++)
+        {
+            var resolution = (Resolution)r;
+            Bucket bucket = GetBucket(resolution, resolution.BucketStart(time));
+            ReadOnlySpan<Dimension> counts = Cuboids.CountsAt(resolution);
+            for (int c = 0; c < counts.Length; c++)
+            {
+                AddCount(bucket, c, new CellKey(counts[c], type, page, product, country, device), revenue, late);
+            }
+
+            ReadOnlySpan<Dimension> uniques = Cuboids.UniquesAt(resolution);
+            for (int c = 0; c < uniques.Length; c++)
+            {
+                AddUnique(bucket, c, new CellKey(uniques[c], type, page, product, country, device), h.UserHash);
+            }
+        }
+
+        EventsProcessed++;
+        LateEvents += late;
+    }
+
+    private Bucket GetBucket(Resolution resolution, long start)
+    {
+        int r = (int)resolution;
+        Bucket? current = _current[r];
+        if (current is not null && current.Start == start)
+        {
+            return current;
+        }
+
+        if (!_buckets[r].TryGetValue(start, out Bucket? bucket))
+        {
+            bucket = new Bucket(resolution, start, partial: start < _loadedFrom[r]);
+            _buckets[r].Add(start, bucket);
+        }
+
+        _current[r] = bucket;
+        return bucket;
+    }
+
+    private void AddCount(Bucket bucket, int cuboid, CellKey key, long revenue, long late)
+    {
+        Dictionary<CellKey, CountCell> cells = bucket.Counts[cuboid];
+        if (bucket.Partial && !cells.ContainsKey(key)
+            && _store.TryLoadCount(Partition, bucket.Resolution, bucket.Start, key, out CountCell stored))
+        {
+            stored.Dirty = false;
+            cells.Add(key, stored);
+        }
+
+        ref CountCell cell = ref CollectionsMarshal.GetValueRefOrAddDefault(cells, key, out _);
+        cell.Count++;
+        cell.RevenueMicros += revenue;
+        cell.Late += late;
+        if (!cell.Dirty)
+        {
+            cell.Dirty = true;
+            bucket.DirtyCounts.Add((cuboid, key));
+        }
+    }
+
+    private void AddUnique(Bucket bucket, int cuboid, CellKey key, ulong userHash)
+    {
+        ref UniqueCell? cell = ref CollectionsMarshal.GetValueRefOrAddDefault(bucket.Uniques[cuboid], key, out bool exists);
+        if (!exists)
+        {
+            HyperLogLog? stored = bucket.Partial ? _store.TryLoadUnique(Partition, bucket.Resolution, bucket.Start, key) : null;
+            cell = new UniqueCell(stored ?? new HyperLogLog());
+        }
+
+        cell!.Sketch.Add(userHash);
+        if (!cell.Dirty)
+        {
+            cell.Dirty = true;
+            bucket.DirtyUniques.Add((cuboid, key));
+        }
+    }
+
+    /// <summary>Moves every change since the last checkpoint into <paramref name="snapshot"/>. Caller holds <see cref="Gate"/>.</summary>
+    public void TakeChanges(CheckpointSnapshot snapshot)
+    {
+        for (int r = 0; r < Resolutions.Count; r++)
+        {
+            foreach (Bucket bucket in _buckets[r].Values)
+            {
+                foreach ((int cuboid, CellKey key) in bucket.DirtyCounts)
+                {
+                    ref CountCell cell = ref CollectionsMarshal.GetValueRefOrNullRef(bucket.Counts[cuboid], key);
+                    cell.Dirty = false;
+                    snapshot.Counts.Add(new CountRow(bucket.Resolution, bucket.Start, key, cell.Count, cell.RevenueMicros, cell.Late));
+                }
+
+                foreach ((int cuboid, CellKey key) in bucket.DirtyUniques)
+                {
+                    UniqueCell cell = bucket.Uniques[cuboid][key];
+                    cell.Dirty = false;
+                    byte[] bytes = new byte[cell.Sketch.SerializedSize];
+                    cell.Sketch.Serialize(bytes);
+                    snapshot.Uniques.Add(new UniqueRow(bucket.Resolution, bucket.Start, key, bytes));
+                }
+
+                bucket.DirtyCounts.Clear();
+                bucket.DirtyUniques.Clear();
+            }
+        }
+
+        snapshot.Position = Position;
+        snapshot.MaxEventTimeMs = MaxEventTimeMs;
+        snapshot.EventsProcessed = EventsProcessed;
+    }
+
+    /// <summary>A checkpoint failed: its cells must be written by the next one. Caller holds <see cref="Gate"/>.</summary>
+    public void RestoreChanges(CheckpointSnapshot snapshot)
+    {
+        foreach (CountRow row in snapshot.Counts)
+        {
+            if (_buckets[(int)row.Resolution].TryGetValue(row.Bucket, out Bucket? bucket)
+                && bucket.CountsFor(row.Key.Mask) is { } cells)
+            {
+                ref CountCell cell = ref CollectionsMarshal.GetValueRefOrNullRef(cells, row.Key);
+                if (!Unsafe.IsNullRef(ref cell) && !cell.Dirty)
+                {
+                    cell.Dirty = true;
+                    bucket.DirtyCounts.Add((Cuboids.CountsAt(row.Resolution).IndexOf(row.Key.Mask), row.Key));
+                }
+            }
+        }
+
+        foreach (UniqueRow row in snapshot.Uniques)
+        {
+            if (_buckets[(int)row.Resolution].TryGetValue(row.Bucket, out Bucket? bucket)
+                && bucket.UniquesFor(row.Key.Mask) is { } cells
+                && cells.TryGetValue(row.Key, out UniqueCell? cell) && !cell.Dirty)
+            {
+                cell.Dirty = true;
+                bucket.DirtyUniques.Add((Cuboids.UniquesAt(row.Resolution).IndexOf(row.Key.Mask), row.Key));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops clean, final buckets that ended more than the resident span before the newest event
+    /// time; the store holds them. Caller holds <see cref="Gate"/>.
+    /// </summary>
+    public int Evict(ReadOnlySpan<TimeSpan> residentSpans)
+    {
+        if (MaxEventTimeMs == long.MinValue)
+        {
+            return 0;
+        }
+
+        int evicted = 0;
+        List<long>? drop = null;
+        for (int r = 0; r < Resolutions.Count; r++)
+        {
+            long horizon = Math.Min(MaxEventTimeMs - (long)residentSpans[r].TotalMilliseconds, WatermarkMs);
+            drop?.Clear();
+            foreach (Bucket bucket in _buckets[r].Values)
+            {
+                if (bucket.End <= horizon && !bucket.IsDirty)
+                {
+                    (drop ??= []).Add(bucket.Start);
+                }
+            }
+
+            if (drop is null)
+            {
+                continue;
+            }
+
+            foreach (long start in drop)
+            {
+                Bucket bucket = _buckets[r][start];
+                _buckets[r].Remove(start);
+                _loadedFrom[r] = Math.Max(_loadedFrom[r], bucket.End);
+                if (ReferenceEquals(_current[r], bucket))
+                {
+                    _current[r] = null;
+                }
+
+                evicted++;
+            }
+        }
+
+        return evicted;
+    }
+
+    /// <summary>Starting point after a restart: the checkpointed position and the resident buckets loaded from the store.</summary>
+    public void Restore(LogPosition position, long maxEventTimeMs, long eventsProcessed, ReadOnlySpan<long> loadedFrom)
+    {
+        Position = position;
+        MaxEventTimeMs = maxEventTimeMs;
+        EventsProcessed = eventsProcessed;
+        loadedFrom.CopyTo(_loadedFrom);
+    }
+
+    /// <summary>Adds a stored cell while restoring resident buckets (before processing starts).</summary>
+    public void RestoreCount(Resolution resolution, long bucketStart, in CellKey key, in CountCell cell)
+    {
+        Bucket bucket = GetBucket(resolution, bucketStart);
+        if (bucket.CountsFor(key.Mask) is { } cells)
+        {
+            cells[key] = cell with { Dirty = false };
+        }
+    }
+
+    public void RestoreUnique(Resolution resolution, long bucketStart, in CellKey key, HyperLogLog sketch)
+    {
+        Bucket bucket = GetBucket(resolution, bucketStart);
+        if (bucket.UniquesFor(key.Mask) is { } cells)
+        {
+            cells[key] = new UniqueCell(sketch);
+        }
+    }
+}
