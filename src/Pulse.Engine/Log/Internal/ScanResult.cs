@@ -1,0 +1,8 @@
+namespace Pulse.Log.Internal;
+
+internal enum ScanResult
+{
+    Record,
+    End,
+    Corrupt,
+}
