@@ -225,9 +225,10 @@ public sealed partial class PartitionLog
             _nextOffset = DurableEnd.Offset;
         }
 
+        // Rejected appenders hear of it only once the log is usable again, so an immediate retry can succeed.
+        TryRollback();
         batch.Cycle!.TrySetException(error);
         queuedCycle?.TrySetException(error);
-        TryRollback();
     }
 
     /// <summary>Cuts the segments back to <see cref="DurableEnd"/>; on success the log takes appends again.</summary>
