@@ -64,20 +64,18 @@ public sealed partial class PulseEngine : IAsyncDisposable
     public TimeSpan RecoveryTime { get; private set; }
     public long StartedAtMs { get; private set; }
 
-    public static int ResolvePartitions(LogOptions options) => options.Partitions > 0 ? options.Partitions : 2 * Environment.ProcessorCount;
-
     public static PulseEngine Start(PulseOptions options, TimeProvider clock, ILoggerFactory loggers)
     {
         long started = Stopwatch.GetTimestamp();
         ILogger logger = loggers.CreateLogger("Pulse.Engine");
         string data = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(data);
-        int partitions = ResolvePartitions(options.Log);
-
         SqliteStore store = SqliteStore.Open(data, loggers.CreateLogger("Pulse.Store"));
         var dictionary = new DimensionDictionary();
         store.LoadDictionary(dictionary);
-        PartitionedLog log = PartitionedLog.Open(data, partitions, options.Log, clock, loggers);
+        // 0 partitions: whatever the existing log has, or two per core for a new one.
+        PartitionedLog log = PartitionedLog.Open(data, options.Log.Partitions, options.Log, clock, loggers);
+        int partitions = log.Count;
 
         var states = new PartitionState[partitions];
         var dedupe = new DedupeWindow[partitions];
@@ -87,6 +85,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             options.Processing.ResidentHours, options.Processing.ResidentDays,
         ];
         long replay = 0;
+        Span<long> loadedFrom = stackalloc long[Resolutions.Count];
         for (int p = 0; p < partitions; p++)
         {
             states[p] = new PartitionState(p, dictionary, store, options.Processing.AllowedLateness);
@@ -94,7 +93,6 @@ public sealed partial class PulseEngine : IAsyncDisposable
             LogPosition start = log[p].StartPosition;
             if (checkpoint is { } c && c.Position.Offset >= start.Offset && c.Position.Offset <= log[p].NextOffset)
             {
-                Span<long> loadedFrom = stackalloc long[Resolutions.Count];
                 for (int r = 0; r < Resolutions.Count; r++)
                 {
                     loadedFrom[r] = c.MaxEventTimeMs == long.MinValue

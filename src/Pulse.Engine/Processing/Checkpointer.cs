@@ -36,7 +36,7 @@ public sealed partial class Checkpointer(
 
     private readonly Lock _runGate = new();
     private readonly List<(int Id, byte[] Value)> _newDimensions = [];
-    private int _persistedDimensionId = dictionary.Count - 1;
+    private int _persistedDimensionId = dictionary.Count;
     private long _lastStoreRetentionMs;
 
     public long LastCheckpointMs { get; private set; } = clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pulse.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Pulse.Hosting;
@@ -10,7 +11,7 @@ public static class HealthResponse
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonWriting.Options))
         {
             w.WriteStartObject();
             w.WriteString("status"u8, report.Status.ToString());

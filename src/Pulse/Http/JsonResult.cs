@@ -12,7 +12,7 @@ public sealed class JsonResult(int status, Action<Utf8JsonWriter> write) : IResu
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, JsonWriting.Options))
         {
             write(writer);
         }

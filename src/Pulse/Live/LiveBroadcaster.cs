@@ -55,7 +55,7 @@ public sealed partial class LiveBroadcaster(PulseEngine engine, ILogger<LiveBroa
                     if (message.IsEmpty)
                     {
                         buffer.ResetWrittenCount();
-                        using (var writer = new Utf8JsonWriter(buffer))
+                        using (var writer = new Utf8JsonWriter(buffer, JsonWriting.Options))
                         {
                             JsonOutput.WriteLiveSnapshot(writer, engine.Realtime.Current());
                         }
