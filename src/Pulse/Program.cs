@@ -3,4 +3,5 @@ using Pulse.Cli;
 
 var root = new RootCommand("Pulse — real-time analytics engine. Run 'pulse serve' to start it.");
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 return await root.Parse(args).InvokeAsync();
