@@ -30,7 +30,7 @@ internal sealed class BenchReport
 
     public void WriteTable(TextWriter output)
     {
-        string[] header = ["scenario", "unit", "target", "min", "median", "max", "ceiling", "% of ceiling", "pass"];
+        string[] header = ["scenario", "unit", "target", "min", "median", "max", "ceiling", "vs ceiling", "pass"];
         var lines = new List<string[]> { header };
         foreach (ScenarioRow row in Rows)
         {
@@ -44,7 +44,7 @@ internal sealed class BenchReport
                 ReportFormat.Number(row.Median),
                 ReportFormat.Number(row.Max),
                 ceiling is double c ? $"{ReportFormat.Number(c)} ({row.CeilingName})" : "",
-                ceiling is double c2 && c2 != 0 ? (row.Median / c2 * 100).ToString("F0", CultureInfo.InvariantCulture) + " %" : "",
+                Ratio(row),
                 row.Pass switch { true => "PASS", false => "FAIL", null => "" },
             ]);
         }
@@ -86,6 +86,19 @@ internal sealed class BenchReport
         {
             output.WriteLine("- " + note);
         }
+    }
+
+    /// <summary>Throughput as a share of its ceiling; latency and cost as a multiple of it.</summary>
+    internal static string Ratio(ScenarioRow row)
+    {
+        if (row.Ceiling is not double ceiling || ceiling == 0 || double.IsNaN(row.Median))
+        {
+            return "";
+        }
+
+        return row.HigherIsBetter
+            ? (row.Median / ceiling * 100).ToString("F0", CultureInfo.InvariantCulture) + " %"
+            : (row.Median / ceiling).ToString("F1", CultureInfo.InvariantCulture) + " ×";
     }
 
     public void WriteJson(Stream output)

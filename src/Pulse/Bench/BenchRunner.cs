@@ -22,7 +22,7 @@ internal sealed class BenchRunner
     private readonly ScenarioRow _ingestVsTokenizer = new("sustained ingest / tokenizer ceiling", "%");
     private readonly ScenarioRow _lagAtEnd = new("processing lag at end of ingest", "events", higherIsBetter: false);
     private readonly ScenarioRow _catchUp = new("catch-up time after ingest", "ms", higherIsBetter: false);
-    private readonly ScenarioRow _serverCpu = new("server CPU during ingest", "cores", ceilingName: "bare Kestrel");
+    private readonly ScenarioRow _serverCpu = new("server CPU during ingest", "cores", higherIsBetter: false, ceilingName: "bare Kestrel");
     private readonly ScenarioRow _clientCpu = new("client CPU during ingest", "cores");
     private readonly ScenarioRow _rss = new("server RSS at end of ingest", "MB", higherIsBetter: false);
     private readonly ScenarioRow _ackP50 = new("ack latency p50 @ 50k events/s", "ms", higherIsBetter: false, ceilingName: "bare Kestrel");
