@@ -39,7 +39,7 @@ internal sealed record BenchSettings
         Duration = TimeSpan.FromSeconds(5),
         Warmup = TimeSpan.FromSeconds(1),
         TokenizerDuration = TimeSpan.FromSeconds(1),
-        Concurrencies = [8],
+        Concurrencies = [16],
         BodyPoolSize = 64,
     };
 
