@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Pulse.Bench;
 
 namespace Pulse.Cli;
@@ -26,7 +27,22 @@ public static class BenchCommand
             }
 
             BenchSettings settings = parseResult.GetValue(quick) ? BenchSettings.Quick(runs) : BenchSettings.Full(runs);
-            BenchReport report = await new BenchRunner(settings, Console.Error).RunAsync(cancellationToken);
+            // Our own signal handling, so a Ctrl-C or SIGTERM unwinds the runner and its child servers
+            // are killed and their data deleted before the process ends.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
+            using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
+            BenchReport report;
+            try
+            {
+                report = await new BenchRunner(settings, Console.Error).RunAsync(stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("bench: stopped; servers killed and their data deleted.");
+                return 130;
+            }
+
             report.WriteTable(Console.Out);
             if (parseResult.GetValue(json) is string path)
             {
@@ -37,6 +53,13 @@ public static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        context.Cancel = true;
+        Console.Error.WriteLine("bench: stopping...");
+        stop.Cancel();
     }
 
     /// <summary>The bare-Kestrel ceiling server the bench starts in its own process; not for people.</summary>
