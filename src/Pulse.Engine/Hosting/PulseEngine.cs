@@ -241,6 +241,8 @@ public sealed partial class PulseEngine : IAsyncDisposable
             WatermarkDelayMs = watermark == long.MinValue ? 0 : Math.Max(0, now - watermark),
             FreshnessP99Ms = Math.Round(_freshness.Percentile(0.99), 3),
             CheckpointAgeMs = Math.Max(0, now - Checkpointer.LastCheckpointMs),
+            CheckpointDurationMs = Math.Round(Checkpointer.LastDurationMs, 3),
+            CheckpointRows = Checkpointer.LastRows,
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Pulse.Log;
 using Pulse.Processing.Aggregation;
 
@@ -6,8 +7,8 @@ namespace Pulse.Processing;
 /// <summary>A cell value as of a checkpoint (absolute, not a delta: re-applying it is harmless).</summary>
 public readonly record struct CountRow(Resolution Resolution, long Bucket, CellKey Key, long Count, long RevenueMicros, long Late);
 
-/// <summary>A serialized sketch as of a checkpoint.</summary>
-public readonly record struct UniqueRow(Resolution Resolution, long Bucket, CellKey Key, byte[] Sketch);
+/// <summary>A sketch as of a checkpoint, serialized into its snapshot's <see cref="CheckpointSnapshot.SketchBytes"/>.</summary>
+public readonly record struct UniqueRow(Resolution Resolution, long Bucket, CellKey Key, int SketchOffset, int SketchLength);
 
 /// <summary>
 /// Everything one partition changed since its previous checkpoint, and the log position its state
@@ -18,7 +19,23 @@ public sealed class CheckpointSnapshot(int partition)
     public int Partition { get; } = partition;
     public List<CountRow> Counts { get; } = [];
     public List<UniqueRow> Uniques { get; } = [];
+
+    /// <summary>
+    /// Every sketch of the snapshot back to back: one reused buffer instead of an array per sketch,
+    /// so a checkpoint of many sketches makes no garbage.
+    /// </summary>
+    public ArrayBufferWriter<byte> SketchBytes { get; } = new(64 * 1024);
     public LogPosition Position { get; set; }
     public long MaxEventTimeMs { get; set; }
     public long EventsProcessed { get; set; }
+
+    public ReadOnlySpan<byte> SketchOf(in UniqueRow row) => SketchBytes.WrittenSpan.Slice(row.SketchOffset, row.SketchLength);
+
+    /// <summary>Empties the snapshot for reuse by the next checkpoint (capacity is kept).</summary>
+    public void Clear()
+    {
+        Counts.Clear();
+        Uniques.Clear();
+        SketchBytes.ResetWrittenCount();
+    }
 }

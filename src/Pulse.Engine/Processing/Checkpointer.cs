@@ -35,38 +35,58 @@ public sealed partial class Checkpointer(
     ];
 
     private readonly Lock _runGate = new();
+
+    // Reused by every checkpoint: their lists and sketch buffers keep their capacity.
+    private readonly CheckpointSnapshot[] _snapshots = CreateSnapshots(states);
     private readonly List<(int Id, byte[] Value)> _newDimensions = [];
     private int _persistedDimensionId = dictionary.Count;
     private long _lastStoreRetentionMs;
 
     public long LastCheckpointMs { get; private set; } = clock.GetUtcNow().ToUnixTimeMilliseconds();
     public double LastDurationMs { get; private set; }
+
+    /// <summary>Rows (cells and sketches) the last checkpoint wrote.</summary>
+    public int LastRows { get; private set; }
     public long Checkpoints { get; private set; }
     public long Failures { get; private set; }
     public string? LastError { get; private set; }
 
     /// <summary>Checkpoints every interval until cancelled, on a dedicated thread (SQLite calls block).</summary>
+    /// <remarks>
+    /// Partitions are committed one per tick (interval / partitions apart), so each partition is
+    /// checkpointed once per interval while the work comes in small pieces instead of one burst that
+    /// takes a core from the request path. A partition's rows and offset are its own, so one
+    /// transaction per partition keeps exactly-once.
+    /// </remarks>
     public void Run(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.WaitHandle.WaitOne(options.Processing.CheckpointInterval))
+        TimeSpan tick = options.Processing.CheckpointInterval / Math.Max(1, states.Count);
+        int next = 0;
+        while (!cancellationToken.WaitHandle.WaitOne(tick))
         {
-            RunOnce();
+            RunOnce(next);
+            next = (next + 1) % states.Count;
         }
     }
 
-    /// <summary>One checkpoint; also called at shutdown after the processors stop.</summary>
-    public bool RunOnce()
+    /// <summary>Checkpoints every partition in one transaction; called at shutdown after the processors stop.</summary>
+    public bool RunOnce() => RunOnce(null);
+
+    /// <summary>Checkpoints one partition (by index), or all when <paramref name="only"/> is null.</summary>
+    public bool RunOnce(int? only)
     {
         lock (_runGate)
         {
             long started = Stopwatch.GetTimestamp();
-            var snapshots = new CheckpointSnapshot[states.Count];
-            for (int i = 0; i < states.Count; i++)
+            int first = only ?? 0;
+            int count = only is null ? states.Count : 1;
+            var snapshots = new ArraySegment<CheckpointSnapshot>(_snapshots, first, count);
+            for (int i = first; i < first + count; i++)
             {
-                snapshots[i] = new CheckpointSnapshot(states[i].Partition);
+                _snapshots[i].Clear();
                 lock (states[i].Gate)
                 {
-                    states[i].TakeChanges(snapshots[i]);
+                    states[i].TakeChanges(_snapshots[i]);
                 }
             }
 
@@ -79,11 +99,11 @@ public sealed partial class Checkpointer(
             }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
-                for (int i = 0; i < states.Count; i++)
+                for (int i = first; i < first + count; i++)
                 {
                     lock (states[i].Gate)
                     {
-                        states[i].RestoreChanges(snapshots[i]);
+                        states[i].RestoreChanges(_snapshots[i]);
                     }
                 }
 
@@ -103,11 +123,11 @@ public sealed partial class Checkpointer(
             residency.EnterWriteLock();
             try
             {
-                foreach (PartitionState state in states)
+                for (int i = first; i < first + count; i++)
                 {
-                    lock (state.Gate)
+                    lock (states[i].Gate)
                     {
-                        state.Evict(_resident);
+                        states[i].Evict(_resident);
                     }
                 }
             }
@@ -116,9 +136,9 @@ public sealed partial class Checkpointer(
                 residency.ExitWriteLock();
             }
 
-            for (int i = 0; i < states.Count; i++)
+            for (int i = first; i < first + count; i++)
             {
-                log[states[i].Partition].ApplyRetention(snapshots[i].Position.Offset);
+                log[states[i].Partition].ApplyRetention(_snapshots[i].Position.Offset);
             }
 
             if (now - _lastStoreRetentionMs > 60_000)
@@ -129,10 +149,28 @@ public sealed partial class Checkpointer(
 
             LastCheckpointMs = now;
             LastDurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            int rows = 0;
+            foreach (CheckpointSnapshot snapshot in snapshots)
+            {
+                rows += snapshot.Counts.Count + snapshot.Uniques.Count;
+            }
+
+            LastRows = rows;
             LastError = null;
             Checkpoints++;
             return true;
         }
+    }
+
+    private static CheckpointSnapshot[] CreateSnapshots(IReadOnlyList<PartitionState> states)
+    {
+        var snapshots = new CheckpointSnapshot[states.Count];
+        for (int i = 0; i < snapshots.Length; i++)
+        {
+            snapshots[i] = new CheckpointSnapshot(states[i].Partition);
+        }
+
+        return snapshots;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Checkpoint failed; its changes stay pending for the next one")]

@@ -176,9 +176,10 @@ public sealed class PartitionState
                 {
                     UniqueCell cell = bucket.Uniques[cuboid][key];
                     cell.Dirty = false;
-                    byte[] bytes = new byte[cell.Sketch.SerializedSize];
-                    cell.Sketch.Serialize(bytes);
-                    snapshot.Uniques.Add(new UniqueRow(bucket.Resolution, bucket.Start, key, bytes));
+                    int offset = snapshot.SketchBytes.WrittenCount;
+                    int length = cell.Sketch.Serialize(snapshot.SketchBytes.GetSpan(cell.Sketch.SerializedSize));
+                    snapshot.SketchBytes.Advance(length);
+                    snapshot.Uniques.Add(new UniqueRow(bucket.Resolution, bucket.Start, key, offset, length));
                 }
 
                 bucket.DirtyCounts.Clear();

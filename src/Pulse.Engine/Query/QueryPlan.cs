@@ -58,9 +58,11 @@ public readonly record struct QueryPlan(Resolution Resolution, Dimension Mask, l
         }
 
         return finest ?? throw new QueryException(
-            query.StepMs > 0 && query.StepMs < Resolution.Minute.WidthMs()
-                ? $"Per-second rollups keep only the 'type' breakdown; group or filter '{query.Metric.Name}' by other dimensions with step 1m or more."
-                : $"No rollup of '{query.Metric.Name}' covers the requested dimensions.");
+            unique && Dimensions.CountOf(needed) > 1
+                ? $"'{query.Metric.Name}' is sketched per dimension: group or filter it by one dimension at a time."
+                : query.StepMs > 0 && query.StepMs < Resolution.Minute.WidthMs()
+                    ? $"Per-second rollups keep only the 'type' breakdown; group or filter '{query.Metric.Name}' by other dimensions with step 1m or more."
+                    : $"No rollup of '{query.Metric.Name}' covers the requested dimensions.");
     }
 
     private static ReadOnlySpan<Dimension> MasksAt(Resolution resolution, bool unique) =>

@@ -13,6 +13,11 @@ public sealed class PipelineStatus
 
     /// <summary>Extension: age of the last committed checkpoint.</summary>
     public long CheckpointAgeMs { get; init; }
+
+    /// <summary>Extension: how long the last checkpoint took, and how many rows it wrote.</summary>
+    public double CheckpointDurationMs { get; init; }
+
+    public int CheckpointRows { get; init; }
 }
 
 /// <summary>The contract's <c>GET /v1/realtime</c> document.</summary>

@@ -5,132 +5,93 @@ namespace Pulse.Store;
 
 public sealed partial class SqliteStore
 {
+    private RawStatement? _putDimension;
+    private RawStatement? _putCount;
+    private RawStatement? _putUnique;
+    private RawStatement? _putCheckpoint;
+
     /// <summary>
     /// Commits new dictionary entries, every partition's changed cells and their log positions in one
     /// transaction: after a crash, state and offsets always agree, so replay counts nothing twice.
     /// </summary>
     public void WriteCheckpoint(IReadOnlyList<CheckpointSnapshot> snapshots, IReadOnlyList<(int Id, byte[] Value)> newDimensions, long nowMs)
     {
+        _putDimension ??= new RawStatement(_writer, "INSERT OR REPLACE INTO dimensions(id, value) VALUES (?1, ?2)");
+        _putCount ??= new RawStatement(_writer, """
+            INSERT OR REPLACE INTO counts(res, bucket, mask, partition, type, page, product, country, device, count, revenue, late)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            """);
+        _putUnique ??= new RawStatement(_writer, """
+            INSERT OR REPLACE INTO uniques(res, bucket, mask, partition, type, page, country, device, sketch)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            """);
+        _putCheckpoint ??= new RawStatement(_writer, """
+            INSERT OR REPLACE INTO checkpoints(partition, next_offset, segment, position, max_event_time, events_processed, updated_ms)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """);
+
         using SqliteTransaction transaction = _writer.BeginTransaction();
-
-        using (SqliteCommand command = _writer.CreateCommand())
+        foreach ((int id, byte[] value) in newDimensions)
         {
-            command.Transaction = transaction;
-            command.CommandText = "INSERT OR REPLACE INTO dimensions(id, value) VALUES ($id, $v)";
-            SqliteParameter id = command.Parameters.Add("$id", SqliteType.Integer);
-            SqliteParameter value = command.Parameters.Add("$v", SqliteType.Blob);
-            command.Prepare();
-            foreach ((int Id, byte[] Value) entry in newDimensions)
-            {
-                id.Value = entry.Id;
-                value.Value = entry.Value;
-                command.ExecuteNonQuery();
-            }
+            _putDimension.Bind(1, id);
+            _putDimension.Bind(2, value);
+            _putDimension.Execute();
         }
 
-        using (SqliteCommand command = _writer.CreateCommand())
+        foreach (CheckpointSnapshot snapshot in snapshots)
         {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT OR REPLACE INTO counts(res, bucket, mask, partition, type, page, product, country, device, count, revenue, late)
-                VALUES ($r, $b, $m, $p, $t, $pg, $pr, $c, $d, $n, $rev, $late)
-                """;
-            SqliteParameter r = command.Parameters.Add("$r", SqliteType.Integer);
-            SqliteParameter b = command.Parameters.Add("$b", SqliteType.Integer);
-            SqliteParameter m = command.Parameters.Add("$m", SqliteType.Integer);
-            SqliteParameter p = command.Parameters.Add("$p", SqliteType.Integer);
-            SqliteParameter t = command.Parameters.Add("$t", SqliteType.Integer);
-            SqliteParameter pg = command.Parameters.Add("$pg", SqliteType.Integer);
-            SqliteParameter pr = command.Parameters.Add("$pr", SqliteType.Integer);
-            SqliteParameter c = command.Parameters.Add("$c", SqliteType.Integer);
-            SqliteParameter d = command.Parameters.Add("$d", SqliteType.Integer);
-            SqliteParameter n = command.Parameters.Add("$n", SqliteType.Integer);
-            SqliteParameter rev = command.Parameters.Add("$rev", SqliteType.Integer);
-            SqliteParameter late = command.Parameters.Add("$late", SqliteType.Integer);
-            command.Prepare();
-            foreach (CheckpointSnapshot snapshot in snapshots)
+            foreach (CountRow row in snapshot.Counts)
             {
-                p.Value = snapshot.Partition;
-                foreach (CountRow row in snapshot.Counts)
-                {
-                    r.Value = (int)row.Resolution;
-                    b.Value = row.Bucket;
-                    m.Value = (int)row.Key.Mask;
-                    t.Value = row.Key.Type;
-                    pg.Value = row.Key.Page;
-                    pr.Value = row.Key.Product;
-                    c.Value = row.Key.Country;
-                    d.Value = row.Key.Device;
-                    n.Value = row.Count;
-                    rev.Value = row.RevenueMicros;
-                    late.Value = row.Late;
-                    command.ExecuteNonQuery();
-                }
+                RawStatement s = _putCount;
+                s.Bind(1, (long)row.Resolution);
+                s.Bind(2, row.Bucket);
+                s.Bind(3, (long)row.Key.Mask);
+                s.Bind(4, snapshot.Partition);
+                s.Bind(5, row.Key.Type);
+                s.Bind(6, row.Key.Page);
+                s.Bind(7, row.Key.Product);
+                s.Bind(8, row.Key.Country);
+                s.Bind(9, row.Key.Device);
+                s.Bind(10, row.Count);
+                s.Bind(11, row.RevenueMicros);
+                s.Bind(12, row.Late);
+                s.Execute();
             }
-        }
 
-        using (SqliteCommand command = _writer.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT OR REPLACE INTO uniques(res, bucket, mask, partition, type, page, country, device, sketch)
-                VALUES ($r, $b, $m, $p, $t, $pg, $c, $d, $s)
-                """;
-            SqliteParameter r = command.Parameters.Add("$r", SqliteType.Integer);
-            SqliteParameter b = command.Parameters.Add("$b", SqliteType.Integer);
-            SqliteParameter m = command.Parameters.Add("$m", SqliteType.Integer);
-            SqliteParameter p = command.Parameters.Add("$p", SqliteType.Integer);
-            SqliteParameter t = command.Parameters.Add("$t", SqliteType.Integer);
-            SqliteParameter pg = command.Parameters.Add("$pg", SqliteType.Integer);
-            SqliteParameter c = command.Parameters.Add("$c", SqliteType.Integer);
-            SqliteParameter d = command.Parameters.Add("$d", SqliteType.Integer);
-            SqliteParameter s = command.Parameters.Add("$s", SqliteType.Blob);
-            command.Prepare();
-            foreach (CheckpointSnapshot snapshot in snapshots)
+            foreach (UniqueRow row in snapshot.Uniques)
             {
-                p.Value = snapshot.Partition;
-                foreach (UniqueRow row in snapshot.Uniques)
-                {
-                    r.Value = (int)row.Resolution;
-                    b.Value = row.Bucket;
-                    m.Value = (int)row.Key.Mask;
-                    t.Value = row.Key.Type;
-                    pg.Value = row.Key.Page;
-                    c.Value = row.Key.Country;
-                    d.Value = row.Key.Device;
-                    s.Value = row.Sketch;
-                    command.ExecuteNonQuery();
-                }
+                RawStatement s = _putUnique;
+                s.Bind(1, (long)row.Resolution);
+                s.Bind(2, row.Bucket);
+                s.Bind(3, (long)row.Key.Mask);
+                s.Bind(4, snapshot.Partition);
+                s.Bind(5, row.Key.Type);
+                s.Bind(6, row.Key.Page);
+                s.Bind(7, row.Key.Country);
+                s.Bind(8, row.Key.Device);
+                s.Bind(9, snapshot.SketchOf(row));
+                s.Execute();
             }
-        }
 
-        using (SqliteCommand command = _writer.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT OR REPLACE INTO checkpoints(partition, next_offset, segment, position, max_event_time, events_processed, updated_ms)
-                VALUES ($p, $o, $s, $pos, $max, $n, $now)
-                """;
-            SqliteParameter p = command.Parameters.Add("$p", SqliteType.Integer);
-            SqliteParameter o = command.Parameters.Add("$o", SqliteType.Integer);
-            SqliteParameter s = command.Parameters.Add("$s", SqliteType.Integer);
-            SqliteParameter pos = command.Parameters.Add("$pos", SqliteType.Integer);
-            SqliteParameter max = command.Parameters.Add("$max", SqliteType.Integer);
-            SqliteParameter n = command.Parameters.Add("$n", SqliteType.Integer);
-            command.Parameters.AddWithValue("$now", nowMs);
-            command.Prepare();
-            foreach (CheckpointSnapshot snapshot in snapshots)
-            {
-                p.Value = snapshot.Partition;
-                o.Value = snapshot.Position.Offset;
-                s.Value = snapshot.Position.SegmentBaseOffset;
-                pos.Value = snapshot.Position.BytePosition;
-                max.Value = snapshot.MaxEventTimeMs;
-                n.Value = snapshot.EventsProcessed;
-                command.ExecuteNonQuery();
-            }
+            RawStatement c = _putCheckpoint;
+            c.Bind(1, snapshot.Partition);
+            c.Bind(2, snapshot.Position.Offset);
+            c.Bind(3, snapshot.Position.SegmentBaseOffset);
+            c.Bind(4, snapshot.Position.BytePosition);
+            c.Bind(5, snapshot.MaxEventTimeMs);
+            c.Bind(6, snapshot.EventsProcessed);
+            c.Bind(7, nowMs);
+            c.Execute();
         }
 
         transaction.Commit();
+    }
+
+    private void DisposeStatements()
+    {
+        _putDimension?.Dispose();
+        _putCount?.Dispose();
+        _putUnique?.Dispose();
+        _putCheckpoint?.Dispose();
     }
 }

@@ -159,6 +159,8 @@ public static class JsonOutput
         w.WriteNumber("watermark_delay_ms"u8, s.Pipeline.WatermarkDelayMs);
         w.WriteNumber("freshness_p99_ms"u8, s.Pipeline.FreshnessP99Ms);
         w.WriteNumber("checkpoint_age_ms"u8, s.Pipeline.CheckpointAgeMs);
+        w.WriteNumber("checkpoint_duration_ms"u8, s.Pipeline.CheckpointDurationMs);
+        w.WriteNumber("checkpoint_rows"u8, s.Pipeline.CheckpointRows);
         w.WriteEndObject();
     }
 

@@ -66,6 +66,12 @@ public static class RequestBodyReader
             ArrayPool<byte>.Shared.Return(buffer);
             return (BodyReadStatus.BadEncoding, null, 0);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel's own limit (bytes on the wire), hit by a chunked body that declared no length.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (BodyReadStatus.TooLarge, null, 0);
+        }
         finally
         {
             if (gzip)

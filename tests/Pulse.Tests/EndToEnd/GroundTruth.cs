@@ -74,6 +74,9 @@ internal static class GroundTruth
         // Unique users: HyperLogLog within 2%.
         AssertClose("unique_users", Uniques(events, null), await client.TotalsAsync("unique_users", from, to), 0.02);
         AssertClose("unique_users by device", Uniques(events, "device"), await client.TotalsAsync("unique_users", from, to, "device"), 0.02);
+        AssertClose("unique_users by country", Uniques(events, "country"), await client.TotalsAsync("unique_users", from, to, "country"), 0.02);
+        AssertClose("unique_users who purchased", Uniques(events.Where(e => e.Type == "purchase"), null),
+            await client.TotalsAsync("unique_users", from, to, null, ["type:purchase"]), 0.02);
 
         // Steps: per-minute by type, and per-second over the busiest two minutes.
         Dictionary<string, Dictionary<long, decimal>> minutes = await client.PointsAsync("events", from, to, "1m", "type");

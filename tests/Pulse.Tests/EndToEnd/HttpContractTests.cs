@@ -84,6 +84,18 @@ public sealed class HttpContractTests(ServerFixture fixture) : IClassFixture<Ser
         Array.Fill(big, (byte)' ');
         AssertProblem(await PostAsync(big), HttpStatusCode.RequestEntityTooLarge, "larger than");
 
+        // The same without a declared length (chunked): Kestrel's limit, still a 413 problem.
+        using (HttpClient http = fixture.Server.CreateClient())
+        {
+            using var chunked = new StreamContent(new MemoryStream(big));
+            chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = chunked };
+            request.Headers.TransferEncodingChunked = true;
+            using HttpResponseMessage response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
         // A gzip bomb: 64 KB on the wire, 64 MB inflated.
         using var packed = new MemoryStream();
         using (var gzip = new GZipStream(packed, CompressionLevel.SmallestSize, leaveOpen: true))

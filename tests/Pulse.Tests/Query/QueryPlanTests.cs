@@ -54,7 +54,27 @@ public sealed class QueryPlanTests
     {
         Assert.Equal(Dimension.Type, Plan("events", T0, T0 + Hour, step: "1m", groupBy: "type").Mask);
         Assert.Equal(Dimension.Type | Dimension.Page, Plan("page_views", T0, T0 + Hour, step: "1m", groupBy: "page").Mask);
-        Assert.Equal(Dimension.All, Plan("events", T0, T0 + Hour, step: "1m", groupBy: "country").Mask);
+        Assert.Equal(Dimension.Type | Dimension.Country | Dimension.Device, Plan("events", T0, T0 + Hour, step: "1m", groupBy: "country").Mask);
+        Assert.Equal(Dimension.All, Plan("events", T0, T0 + Hour, step: "1m", groupBy: "page,country").Mask);
+    }
+
+    [Fact]
+    public void Hours_and_days_answer_their_aggregate_groups_and_fall_back_to_minutes_otherwise()
+    {
+        QueryPlan byCountry = Plan("revenue", T0, T0 + 86_400_000, groupBy: "country");
+        Assert.Equal(Resolution.Day, byCountry.Resolution);
+        QueryPlan pageByCountry = Plan("events", T0, T0 + 86_400_000, step: "1h", groupBy: "page,country");
+        Assert.Equal(Resolution.Minute, pageByCountry.Resolution);
+        Assert.Equal(Dimension.All, pageByCountry.Mask);
+        Assert.Equal(24, pageByCountry.StepCount);
+    }
+
+    [Fact]
+    public void Unique_users_take_one_dimension_at_a_time()
+    {
+        Assert.Equal(Dimension.Country, Plan("unique_users", T0, T0 + Hour, groupBy: "country").Mask);
+        var ex = Assert.Throws<QueryException>(() => Plan("unique_users", T0, T0 + Hour, groupBy: "country", filters: ["type:purchase"]));
+        Assert.Contains("one dimension at a time", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
