@@ -79,11 +79,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
         var states = new PartitionState[partitions];
         var dedupe = new DedupeWindow[partitions];
-        TimeSpan[] resident =
-        [
-            options.Processing.ResidentSeconds, options.Processing.ResidentMinutes,
-            options.Processing.ResidentHours, options.Processing.ResidentDays,
-        ];
+        TimeSpan[] resident = options.Processing.ResidentSpans();
         long replay = 0;
         Span<long> loadedFrom = stackalloc long[Resolutions.Count];
         for (int p = 0; p < partitions; p++)
@@ -93,12 +89,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             LogPosition start = log[p].StartPosition;
             if (checkpoint is { } c && c.Position.Offset >= start.Offset && c.Position.Offset <= log[p].NextOffset)
             {
-                for (int r = 0; r < Resolutions.Count; r++)
-                {
-                    loadedFrom[r] = c.MaxEventTimeMs == long.MinValue
-                        ? long.MinValue
-                        : ((Resolution)r).BucketStart(c.MaxEventTimeMs - (long)resident[r].TotalMilliseconds);
-                }
+                PartitionState.ResidentFrom(c.MaxEventTimeMs, resident, loadedFrom);
 
                 states[p].Restore(c.Position, c.MaxEventTimeMs, c.EventsProcessed, loadedFrom);
                 int rows = store.LoadResident(states[p], loadedFrom);

@@ -110,6 +110,9 @@ public sealed class ProcessingOptions
     /// <summary>How long 1-day buckets stay in memory after they end.</summary>
     public TimeSpan ResidentDays { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>The resident spans indexed by resolution (second, minute, hour, day).</summary>
+    public TimeSpan[] ResidentSpans() => [ResidentSeconds, ResidentMinutes, ResidentHours, ResidentDays];
+
     /// <summary>
     /// Most events a processor applies per batch. A batch is applied under the partition's lock,
     /// which queries and checkpoints also take, so this bounds how long they can wait (≈ 1–2 ms).

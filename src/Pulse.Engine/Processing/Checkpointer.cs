@@ -22,11 +22,7 @@ public sealed partial class Checkpointer(
     TimeProvider clock,
     ILogger logger)
 {
-    private readonly TimeSpan[] _resident =
-    [
-        options.Processing.ResidentSeconds, options.Processing.ResidentMinutes,
-        options.Processing.ResidentHours, options.Processing.ResidentDays,
-    ];
+    private readonly TimeSpan[] _resident = options.Processing.ResidentSpans();
 
     private readonly TimeSpan[] _retention =
     [

@@ -268,6 +268,20 @@ public sealed class PartitionState
         return evicted;
     }
 
+    /// <summary>
+    /// Where the complete in-memory range of each resolution starts after a restart: the resident
+    /// span before the newest event time of the checkpoint, aligned to the resolution.
+    /// </summary>
+    public static void ResidentFrom(long maxEventTimeMs, ReadOnlySpan<TimeSpan> residentSpans, Span<long> loadedFrom)
+    {
+        for (int r = 0; r < Resolutions.Count; r++)
+        {
+            loadedFrom[r] = maxEventTimeMs == long.MinValue
+                ? long.MinValue
+                : ((Resolution)r).BucketStart(maxEventTimeMs - (long)residentSpans[r].TotalMilliseconds);
+        }
+    }
+
     /// <summary>Starting point after a restart: the checkpointed position and the resident buckets loaded from the store.</summary>
     public void Restore(LogPosition position, long maxEventTimeMs, long eventsProcessed, ReadOnlySpan<long> loadedFrom)
     {

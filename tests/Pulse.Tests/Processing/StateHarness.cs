@@ -80,10 +80,7 @@ internal sealed class StateHarness : IDisposable
         Store.LoadDictionary(Dictionary);
         State = new PartitionState(0, Dictionary, Store, Lateness);
         Span<long> loadedFrom = stackalloc long[Resolutions.Count];
-        for (int r = 0; r < Resolutions.Count; r++)
-        {
-            loadedFrom[r] = ((Resolution)r).BucketStart(checkpoint.MaxEventTimeMs - (long)resident.TotalMilliseconds);
-        }
+        PartitionState.ResidentFrom(checkpoint.MaxEventTimeMs, [resident, resident, resident, resident], loadedFrom);
 
         State.Restore(checkpoint.Position, checkpoint.MaxEventTimeMs, checkpoint.EventsProcessed, loadedFrom);
         Store.LoadResident(State, loadedFrom);

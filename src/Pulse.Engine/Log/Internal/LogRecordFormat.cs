@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Pulse.Events;
 
 namespace Pulse.Log.Internal;
 
@@ -14,10 +15,10 @@ internal static class LogRecordFormat
     /// <summary>Larger lengths are treated as a corrupt header, so a flipped high bit cannot make a reader allocate gigabytes.</summary>
     public const int MaxPayloadBytes = 16 * 1024 * 1024;
 
-    public static uint PayloadCrc(ReadOnlySpan<byte> payload) => Crc32CHash.Append(Crc32CHash.Seed, payload);
+    public static uint PayloadCrc(ReadOnlySpan<byte> payload) => Crc32C.Append(Crc32C.Seed, payload);
 
     public static uint RecordCrc(uint payloadCrc, long offset, long timestampMs) =>
-        Crc32CHash.Finish(Crc32CHash.Append(Crc32CHash.Append(payloadCrc, offset), timestampMs));
+        Crc32C.Finish(Crc32C.Append(Crc32C.Append(payloadCrc, offset), timestampMs));
 
     public static void WriteHeader(Span<byte> destination, int payloadLength, uint crc, long offset, long timestampMs)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Pulse.Events;
 
 namespace Pulse.Log.Internal;
 
@@ -40,7 +41,7 @@ internal static class SegmentIndexFile
             pos += EntrySize;
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], Crc32CHash.Finish(Crc32CHash.Append(Crc32CHash.Seed, span[..pos])));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], Crc32C.Finish(Crc32C.Append(Crc32C.Seed, span[..pos])));
 
         // Write-then-rename so a crash leaves either the old file or the new one, never half of one.
         string temporary = path + ".tmp";
@@ -80,7 +81,7 @@ internal static class SegmentIndexFile
         }
 
         int crcPos = span.Length - 4;
-        uint crc = Crc32CHash.Finish(Crc32CHash.Append(Crc32CHash.Seed, span[..crcPos]));
+        uint crc = Crc32C.Finish(Crc32C.Append(Crc32C.Seed, span[..crcPos]));
         if (crc != BinaryPrimitives.ReadUInt32LittleEndian(span[crcPos..])
             || BinaryPrimitives.ReadInt64LittleEndian(span[8..]) != baseOffset
             || BinaryPrimitives.ReadInt64LittleEndian(span[56..]) != segmentLength)

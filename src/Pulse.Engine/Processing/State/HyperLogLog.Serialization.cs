@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Pulse.Events;
 
 namespace Pulse.Processing.State;
 
@@ -178,7 +179,7 @@ public sealed partial class HyperLogLog
         }
 
         int bodyLength = data.Length - ChecksumSize;
-        if (StateChecksum.Compute(data[..bodyLength]) != BinaryPrimitives.ReadUInt32LittleEndian(data[bodyLength..]))
+        if (Crc32C.Compute(data[..bodyLength]) != BinaryPrimitives.ReadUInt32LittleEndian(data[bodyLength..]))
         {
             throw Corrupt("checksum mismatch");
         }
@@ -275,7 +276,7 @@ public sealed partial class HyperLogLog
     private static int WriteChecksum(Span<byte> destination, int size)
     {
         int bodyLength = size - ChecksumSize;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[bodyLength..], StateChecksum.Compute(destination[..bodyLength]));
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[bodyLength..], Crc32C.Compute(destination[..bodyLength]));
         return size;
     }
 

@@ -335,7 +335,7 @@ public sealed class HyperLogLogTests
     private static byte[] Reframe(byte[] withChecksumSlot)
     {
         int bodyLength = withChecksumSlot.Length - 4;
-        BinaryPrimitives.WriteUInt32LittleEndian(withChecksumSlot.AsSpan(bodyLength), StateChecksum.Compute(withChecksumSlot.AsSpan(0, bodyLength)));
+        BinaryPrimitives.WriteUInt32LittleEndian(withChecksumSlot.AsSpan(bodyLength), Pulse.Events.Crc32C.Compute(withChecksumSlot.AsSpan(0, bodyLength)));
         return withChecksumSlot;
     }
 

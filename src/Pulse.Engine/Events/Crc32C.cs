@@ -3,10 +3,13 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Pulse.Log.Internal;
+namespace Pulse.Events;
 
-/// <summary>CRC-32C (Castagnoli) on the CPU's CRC instruction, eight bytes per step.</summary>
-internal static class Crc32CHash
+/// <summary>
+/// CRC-32C (Castagnoli) on the CPU's CRC instruction, eight bytes per step: the checksum of log
+/// records, segment indexes and persisted sketches.
+/// </summary>
+internal static class Crc32C
 {
     public const uint Seed = uint.MaxValue;
 
@@ -37,4 +40,7 @@ internal static class Crc32CHash
     public static uint Append(uint crc, long value) => BitOperations.Crc32C(crc, (ulong)value);
 
     public static uint Finish(uint crc) => ~crc;
+
+    /// <summary>The finished checksum of one span.</summary>
+    public static uint Compute(ReadOnlySpan<byte> data) => Finish(Append(Seed, data));
 }
