@@ -23,17 +23,28 @@ public class EventParserAllocationTests
 
         byte[] body = Encoding.UTF8.GetBytes(sb.Append(format == BodyFormat.Json ? "]" : "").ToString());
         using var batch = new EventBatch();
-        EventParser.Parse(body, format, ParserHarness.Arrival, IngestLimits.Default, batch);
-        Assert.Equal(200, batch.Count);
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int round = 0; round < 5; round++)
+        for (int warmUp = 0; warmUp < 3; warmUp++)
         {
             EventParser.Parse(body, format, ParserHarness.Arrival, IngestLimits.Default, batch);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(200, batch.Count);
-        Assert.Equal(0, allocated);
+
+        // One-time runtime work (tiered JIT, lazy statics) can allocate once; a per-parse allocation
+        // shows in every window. So: the steady state is some window of five parses allocating nothing.
+        long fewest = long.MaxValue;
+        for (int window = 0; window < 4 && fewest > 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < 5; round++)
+            {
+                EventParser.Parse(body, format, ParserHarness.Arrival, IngestLimits.Default, batch);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(200, batch.Count);
+        Assert.Equal(0, fewest);
     }
 }
