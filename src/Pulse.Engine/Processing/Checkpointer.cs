@@ -56,6 +56,7 @@ public sealed partial class Checkpointer(
     /// </remarks>
     public void Run(CancellationToken cancellationToken)
     {
+        ThreadPriorities.LowerCurrent(10);
         TimeSpan tick = options.Processing.CheckpointInterval / Math.Max(1, states.Count);
         int next = 0;
         while (!cancellationToken.WaitHandle.WaitOne(tick))
