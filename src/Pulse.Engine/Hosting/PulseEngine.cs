@@ -234,6 +234,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             CheckpointAgeMs = Math.Max(0, now - Checkpointer.LastCheckpointMs),
             CheckpointDurationMs = Math.Round(Checkpointer.LastDurationMs, 3),
             CheckpointRows = Checkpointer.LastRows,
+            CheckpointLockMs = Math.Round(Checkpointer.LastLockMs, 3),
         };
     }
 

@@ -43,6 +43,9 @@ public sealed partial class Checkpointer(
 
     /// <summary>Rows (cells and sketches) the last checkpoint wrote.</summary>
     public int LastRows { get; private set; }
+
+    /// <summary>How long the last checkpoint held partition locks (the processor waits meanwhile).</summary>
+    public double LastLockMs { get; private set; }
     public long Checkpoints { get; private set; }
     public long Failures { get; private set; }
     public string? LastError { get; private set; }
@@ -78,13 +81,17 @@ public sealed partial class Checkpointer(
             int first = only ?? 0;
             int count = only is null ? states.Count : 1;
             var snapshots = new ArraySegment<CheckpointSnapshot>(_snapshots, first, count);
+            long lockTicks = 0;
             for (int i = first; i < first + count; i++)
             {
                 _snapshots[i].Clear();
+                long locking = Stopwatch.GetTimestamp();
                 lock (states[i].Gate)
                 {
                     states[i].TakeChanges(_snapshots[i]);
                 }
+
+                lockTicks += Stopwatch.GetTimestamp() - locking;
             }
 
             _newDimensions.Clear();
@@ -153,6 +160,7 @@ public sealed partial class Checkpointer(
             }
 
             LastRows = rows;
+            LastLockMs = lockTicks * 1000.0 / Stopwatch.Frequency;
             LastError = null;
             Checkpoints++;
             return true;

@@ -150,8 +150,9 @@ public sealed class PartitionState
             cell = new UniqueCell(stored ?? new HyperLogLog());
         }
 
-        cell!.Sketch.Add(userHash);
-        if (!cell.Dirty)
+        // Most adds to a sketch that has seen most of its users change nothing: only a changed
+        // sketch needs writing again.
+        if (cell!.Sketch.Add(userHash) && !cell.Dirty)
         {
             cell.Dirty = true;
             bucket.DirtyUniques.Add((cuboid, key));
@@ -177,7 +178,7 @@ public sealed class PartitionState
                     UniqueCell cell = bucket.Uniques[cuboid][key];
                     cell.Dirty = false;
                     int offset = snapshot.SketchBytes.WrittenCount;
-                    int length = cell.Sketch.Serialize(snapshot.SketchBytes.GetSpan(cell.Sketch.SerializedSize));
+                    int length = cell.Sketch.Serialize(snapshot.SketchBytes.GetSpan(cell.Sketch.MaxSerializedSize));
                     snapshot.SketchBytes.Advance(length);
                     snapshot.Uniques.Add(new UniqueRow(bucket.Resolution, bucket.Start, key, offset, length));
                 }

@@ -18,6 +18,9 @@ public sealed class PipelineStatus
     public double CheckpointDurationMs { get; init; }
 
     public int CheckpointRows { get; init; }
+
+    /// <summary>Extension: how long the last checkpoint held partition locks (that partition's processing waits meanwhile).</summary>
+    public double CheckpointLockMs { get; init; }
 }
 
 /// <summary>The contract's <c>GET /v1/realtime</c> document.</summary>

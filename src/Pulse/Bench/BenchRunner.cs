@@ -29,6 +29,9 @@ internal sealed class BenchRunner
     private readonly ScenarioRow _ackP90 = new("ack latency p90 @ 50k events/s", "ms", higherIsBetter: false, ceilingName: "bare Kestrel");
     private readonly ScenarioRow _ackP99 = new("ack latency p99 @ 50k events/s", "ms", 10, higherIsBetter: false, ceilingName: "bare Kestrel");
     private readonly ScenarioRow _ackMax = new("ack latency max @ 50k events/s", "ms", higherIsBetter: false, ceilingName: "bare Kestrel");
+    private readonly ScenarioRow _diskSyncP50 = new("disk write+fsync p50, paced pattern, no server", "ms", higherIsBetter: false);
+    private readonly ScenarioRow _diskSyncP99 = new("disk write+fsync p99, paced pattern, no server", "ms", higherIsBetter: false);
+    private readonly ScenarioRow _diskSyncMax = new("disk write+fsync max, paced pattern, no server", "ms", higherIsBetter: false);
     private readonly ScenarioRow _pacedRate = new("paced load achieved", "events/s");
     private readonly ScenarioRow _realtimeP50 = new("GET /v1/realtime p50 under load", "ms", higherIsBetter: false, ceilingName: "bare-Kestrel GET");
     private readonly ScenarioRow _realtimeP99 = new("GET /v1/realtime p99 under load", "ms", 5, higherIsBetter: false, ceilingName: "bare-Kestrel GET");
@@ -63,15 +66,16 @@ internal sealed class BenchRunner
             double tokenizer = TokenizerCeiling.Measure(pool.Bodies, _settings.TokenizerDuration);
             _tokenizer.Add(tokenizer);
             await RunSinkAsync(pool, concurrency, run, cancellationToken).ConfigureAwait(false);
+            MeasureDiskSync(pool, run);
             await RunPulseAsync(pool, concurrency, tokenizer, run, cancellationToken).ConfigureAwait(false);
         }
 
-        _notes.Add($"sustained load: {concurrency} concurrent senders, {_settings.Duration.TotalSeconds:F0} s windows after {_settings.Warmup.TotalSeconds:F0} s warm-up; paced load: {_settings.PacedRequestsPerSecond:F0} req/s × {_settings.EventsPerBody} events; realtime polled at {_settings.RealtimeRequestsPerSecond:F0} req/s during it");
+        _notes.Add($"sustained load: {concurrency} concurrent senders, {_settings.Duration.TotalSeconds:F0} s windows after {_settings.Warmup.TotalSeconds:F0} s warm-up; paced load: {_settings.PacedRequestsPerSecond:F0} req/s × {_settings.EventsPerBody} events, measured after {_settings.PacedWarmup.TotalSeconds:F0} s at that rate; realtime polled at {_settings.RealtimeRequestsPerSecond:F0} req/s during it");
         _notes.Add("client and servers share the machine's cores: the client's CPU is taken from the server under test");
         ScenarioRow[] rows =
         [
             _tokenizer, _kestrel, _ingest, _ingestVsTokenizer, _lagAtEnd, _catchUp, _serverCpu, _clientCpu, _rss,
-            _ackP50, _ackP90, _ackP99, _ackMax, _pacedRate, _realtimeP50, _realtimeP99, _engineFreshness, _probeP50, _probeP99,
+            _ackP50, _ackP90, _ackP99, _ackMax, _diskSyncP50, _diskSyncP99, _diskSyncMax, _pacedRate, _realtimeP50, _realtimeP99, _engineFreshness, _probeP50, _probeP99,
         ];
         return new BenchReport(MachineInfo.Current(), date, _settings, concurrency, rows, _notes);
     }
@@ -117,6 +121,7 @@ internal sealed class BenchRunner
         _serverCpu.AddCeiling(sustained.ServerCpuCores);
 
         Progress($"run {run}/{_settings.Repeat}: bare-Kestrel paced latency, {_settings.Duration.TotalSeconds:F0} s");
+        await WarmUpPacedAsync(client, pool, cancellationToken).ConfigureAwait(false);
         (PacedResult paced, double[] gets) = await PacedWithPollerAsync(client, pool, cancellationToken).ConfigureAwait(false);
         _ackP50.AddCeiling(Percentiles.NearestRank(paced.SortedLatencyMs, 50));
         _ackP90.AddCeiling(Percentiles.NearestRank(paced.SortedLatencyMs, 90));
@@ -124,6 +129,26 @@ internal sealed class BenchRunner
         _ackMax.AddCeiling(Percentiles.NearestRank(paced.SortedLatencyMs, 100));
         _realtimeP50.AddCeiling(Percentiles.NearestRank(gets, 50));
         _realtimeP99.AddCeiling(Percentiles.NearestRank(gets, 99));
+    }
+
+    /// <summary>The disk's own write+fsync latency for the paced load's pattern: see <see cref="DiskSyncCeiling"/>.</summary>
+    private void MeasureDiskSync(BenchBodyPool pool, int run)
+    {
+        // The server's default: two log partitions per core, each fsyncing its share of every request.
+        int files = Environment.ProcessorCount * 2;
+        long bytes = 0;
+        foreach (BenchBody body in pool.Bodies)
+        {
+            bytes += body.Length;
+        }
+
+        int perWrite = (int)(bytes / pool.Bodies.Count / files);
+        TimeSpan duration = _settings.Duration / 2;
+        Progress($"run {run}/{_settings.Repeat}: disk write+fsync, {files} files × {_settings.PacedRequestsPerSecond:F0}/s × {perWrite / 1024} KB, {duration.TotalSeconds:F0} s");
+        double[] latencies = DiskSyncCeiling.Measure(files, perWrite, _settings.PacedRequestsPerSecond, duration);
+        _diskSyncP50.Add(Percentiles.NearestRank(latencies, 50));
+        _diskSyncP99.Add(Percentiles.NearestRank(latencies, 99));
+        _diskSyncMax.Add(Percentiles.NearestRank(latencies, 100));
     }
 
     private async Task RunPulseAsync(BenchBodyPool pool, int concurrency, double tokenizer, int run, CancellationToken cancellationToken)
@@ -150,6 +175,7 @@ internal sealed class BenchRunner
         _catchUp.Add(catchUpMs);
 
         Progress($"run {run}/{_settings.Repeat}: ack latency, realtime queries and freshness at {_settings.PacedRequestsPerSecond * _settings.EventsPerBody:N0} events/s, {_settings.Duration.TotalSeconds:F0} s");
+        await WarmUpPacedAsync(client, pool, cancellationToken).ConfigureAwait(false);
         using var probeClient = new IngestClient(server.BaseAddress, 2);
         Task<FreshnessResult> probes = FreshnessProbe.RunAsync(probeClient, _settings.FreshnessProbes, _settings.Duration, cancellationToken);
         (PacedResult paced, double[] gets) = await PacedWithPollerAsync(client, pool, cancellationToken).ConfigureAwait(false);
@@ -177,6 +203,10 @@ internal sealed class BenchRunner
         _probeP50.Add(Percentiles.NearestRank(freshness.SortedMs, 50));
         _probeP99.Add(Percentiles.NearestRank(freshness.SortedMs, 99));
     }
+
+    /// <summary>Paced ingest at the paced rate, not measured: see <see cref="BenchSettings.PacedWarmup"/>.</summary>
+    private Task<PacedResult> WarmUpPacedAsync(IngestClient client, BenchBodyPool pool, CancellationToken cancellationToken) =>
+        PacedLoad.RunAsync(client, pool, _settings.PacedRequestsPerSecond, _settings.PacedWarmup, cancellationToken);
 
     /// <summary>Paced ingest with the realtime poller running beside it for the same window.</summary>
     private async Task<(PacedResult Paced, double[] Gets)> PacedWithPollerAsync(IngestClient client, BenchBodyPool pool, CancellationToken cancellationToken)

@@ -161,6 +161,7 @@ public static class JsonOutput
         w.WriteNumber("checkpoint_age_ms"u8, s.Pipeline.CheckpointAgeMs);
         w.WriteNumber("checkpoint_duration_ms"u8, s.Pipeline.CheckpointDurationMs);
         w.WriteNumber("checkpoint_rows"u8, s.Pipeline.CheckpointRows);
+        w.WriteNumber("checkpoint_lock_ms"u8, s.Pipeline.CheckpointLockMs);
         w.WriteEndObject();
     }
 

@@ -57,7 +57,8 @@ public sealed partial class HyperLogLog
         }
     }
 
-    private void AddSparseEntry(uint entry)
+    /// <summary>Adds a sparse entry; false when the sketch already held it (or a higher rank for its index).</summary>
+    private bool AddSparseEntry(uint entry)
     {
         uint[] slots = _sparse;
         if (slots.Length == 0)
@@ -83,9 +84,10 @@ public sealed partial class HyperLogLog
                 if (entry > slot)
                 {
                     slots[i] = entry;
+                    return true;
                 }
 
-                return;
+                return false;
             }
 
             i = (i + 1) & mask;
@@ -98,7 +100,7 @@ public sealed partial class HyperLogLog
             {
                 ConvertToDense();
                 ApplyToRegisters(_registers!, entry);
-                return;
+                return true;
             }
 
             _sparse = slots = RehashSparse(slots, slots.Length * 2);
@@ -110,6 +112,7 @@ public sealed partial class HyperLogLog
         }
 
         _sparseCount++;
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

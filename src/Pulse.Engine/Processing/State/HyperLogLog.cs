@@ -30,7 +30,11 @@ public sealed partial class HyperLogLog
 
     public bool IsSparse => _registers is null;
 
-    public void Add(ulong hash)
+    /// <summary>
+    /// Adds a hashed item. Returns whether the sketch changed: once a sketch has seen most of a
+    /// population, most adds change nothing, and an unchanged sketch need not be written again.
+    /// </summary>
+    public bool Add(ulong hash)
     {
         ulong mixed = Mix(hash);
         if (_registers is { } registers)
@@ -41,12 +45,13 @@ public sealed partial class HyperLogLog
             {
                 registers[index] = rank;
                 _cachedEstimate = -1;
+                return true;
             }
 
-            return;
+            return false;
         }
 
-        AddSparseEntry(EncodeSparse(mixed));
+        return AddSparseEntry(EncodeSparse(mixed));
     }
 
     public long Estimate()

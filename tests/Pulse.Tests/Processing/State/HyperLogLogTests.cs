@@ -31,6 +31,59 @@ public sealed class HyperLogLogTests
     }
 
     [Fact]
+    public void Add_ReportsWhetherTheSketchChanged_InSparseAndDenseMode()
+    {
+        var sketch = new HyperLogLog();
+        Assert.True(sketch.Add(UserHash(1)));
+        Assert.False(sketch.Add(UserHash(1)));
+
+        // Past the sparse limit: a repeat of any item already added never changes a dense register,
+        // and the serialized form is then byte-for-byte the same.
+        for (int n = 2; n <= 50_000; n++)
+        {
+            sketch.Add(UserHash(n));
+        }
+
+        Assert.False(sketch.IsSparse);
+        byte[] before = new byte[sketch.SerializedSize];
+        sketch.Serialize(before);
+        for (int n = 1; n <= 50_000; n++)
+        {
+            Assert.False(sketch.Add(UserHash(n)));
+        }
+
+        byte[] after = new byte[sketch.SerializedSize];
+        sketch.Serialize(after);
+        Assert.Equal(before, after);
+        int changed = 0;
+        for (int n = 50_001; n <= 60_000; n++)
+        {
+            changed += sketch.Add(UserHash(n)) ? 1 : 0;
+        }
+
+        Assert.InRange(changed, 1, 9_999);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(500)]
+    [InlineData(3_000)]
+    [InlineData(20_000)]
+    public void MaxSerializedSize_BoundsTheSerializedSize(int items)
+    {
+        var sketch = new HyperLogLog();
+        for (int n = 0; n < items; n++)
+        {
+            sketch.Add(UserHash(n));
+        }
+
+        Assert.InRange(sketch.SerializedSize, 1, sketch.MaxSerializedSize);
+        byte[] buffer = new byte[sketch.MaxSerializedSize];
+        Assert.Equal(sketch.SerializedSize, sketch.Serialize(buffer));
+    }
+
+    [Fact]
     public void Estimate_IsExactForSmallSets()
     {
         var sketch = new HyperLogLog();
