@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Pulse.Processing;
+using Pulse.Processing.Aggregation;
 
 namespace Pulse.Store;
 
@@ -43,15 +44,7 @@ public sealed partial class SqliteStore
             foreach (CountRow row in snapshot.Counts)
             {
                 RawStatement s = _putCount;
-                s.Bind(1, (long)row.Resolution);
-                s.Bind(2, row.Bucket);
-                s.Bind(3, (long)row.Key.Mask);
-                s.Bind(4, snapshot.Partition);
-                s.Bind(5, row.Key.Type);
-                s.Bind(6, row.Key.Page);
-                s.Bind(7, row.Key.Product);
-                s.Bind(8, row.Key.Country);
-                s.Bind(9, row.Key.Device);
+                BindKey(s, row.Resolution, row.Bucket, snapshot.Partition, row.Key, withProduct: true);
                 s.Bind(10, row.Count);
                 s.Bind(11, row.RevenueMicros);
                 s.Bind(12, row.Late);
@@ -61,14 +54,7 @@ public sealed partial class SqliteStore
             foreach (UniqueRow row in snapshot.Uniques)
             {
                 RawStatement s = _putUnique;
-                s.Bind(1, (long)row.Resolution);
-                s.Bind(2, row.Bucket);
-                s.Bind(3, (long)row.Key.Mask);
-                s.Bind(4, snapshot.Partition);
-                s.Bind(5, row.Key.Type);
-                s.Bind(6, row.Key.Page);
-                s.Bind(7, row.Key.Country);
-                s.Bind(8, row.Key.Device);
+                BindKey(s, row.Resolution, row.Bucket, snapshot.Partition, row.Key, withProduct: false);
                 s.Bind(9, snapshot.SketchOf(row));
                 s.Execute();
             }
@@ -85,6 +71,25 @@ public sealed partial class SqliteStore
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>Binds a row's key as parameters 1.. in column order; sketches are not kept per product.</summary>
+    private static void BindKey(RawStatement s, Resolution resolution, long bucket, int partition, in CellKey key, bool withProduct)
+    {
+        int i = 1;
+        s.Bind(i++, (long)resolution);
+        s.Bind(i++, bucket);
+        s.Bind(i++, (long)key.Mask);
+        s.Bind(i++, partition);
+        s.Bind(i++, key.Type);
+        s.Bind(i++, key.Page);
+        if (withProduct)
+        {
+            s.Bind(i++, key.Product);
+        }
+
+        s.Bind(i++, key.Country);
+        s.Bind(i, key.Device);
     }
 
     private void DisposeStatements()

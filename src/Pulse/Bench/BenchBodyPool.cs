@@ -19,10 +19,14 @@ internal sealed class BenchBodyPool
         foreach (BenchBody body in bodies)
         {
             _free.Enqueue(body);
+            TotalBytes += body.Length;
         }
     }
 
     public IReadOnlyList<BenchBody> Bodies { get; }
+
+    /// <summary>Bytes of all bodies together.</summary>
+    public long TotalBytes { get; }
 
     /// <summary>Run numbers handed out so far (one per send).</summary>
     public long Runs => Interlocked.Read(ref _runs);

@@ -51,12 +51,7 @@ internal sealed class BenchRunner
         // Event times follow the wall clock at about the rate the load reaches; only their spacing inside a body matters.
         Progress($"building {_settings.BodyPoolSize} bodies of {_settings.EventsPerBody} events (seed {Seed})");
         BenchBodyPool pool = await BenchBodyPool.BuildAsync(_settings.BodyPoolSize, _settings.EventsPerBody, Seed, date.ToUnixTimeMilliseconds(), 250_000, cancellationToken).ConfigureAwait(false);
-        long bytes = 0;
-        foreach (BenchBody body in pool.Bodies)
-        {
-            bytes += body.Length;
-        }
-
+        long bytes = pool.TotalBytes;
         _notes.Add(string.Create(CultureInfo.InvariantCulture, $"bodies: {_settings.EventsPerBody} events, {bytes / pool.Bodies.Count / 1024} KB each (~{bytes / ((long)pool.Bodies.Count * _settings.EventsPerBody)} B/event), ids and timestamps restamped per send"));
 
         int concurrency = await ChooseConcurrencyAsync(pool, cancellationToken).ConfigureAwait(false);
@@ -136,13 +131,7 @@ internal sealed class BenchRunner
     {
         // The server's default: two log partitions per core, each fsyncing its share of every request.
         int files = Environment.ProcessorCount * 2;
-        long bytes = 0;
-        foreach (BenchBody body in pool.Bodies)
-        {
-            bytes += body.Length;
-        }
-
-        int perWrite = (int)(bytes / pool.Bodies.Count / files);
+        int perWrite = (int)(pool.TotalBytes / pool.Bodies.Count / files);
         TimeSpan duration = _settings.Duration / 2;
         Progress($"run {run}/{_settings.Repeat}: disk write+fsync, {files} files × {_settings.PacedRequestsPerSecond:F0}/s × {perWrite / 1024} KB, {duration.TotalSeconds:F0} s");
         double[] latencies = DiskSyncCeiling.Measure(files, perWrite, _settings.PacedRequestsPerSecond, duration);
