@@ -178,7 +178,7 @@ public sealed partial class PartitionLog
         }
 
         long start = Stopwatch.GetTimestamp();
-        RandomAccess.FlushToDisk(segment.Handle);
+        FileSync.Data(segment.Handle);
         Interlocked.Exchange(ref _lastFsyncTicks, Stopwatch.GetElapsedTime(start).Ticks);
         Interlocked.Increment(ref _fsyncs);
     }
@@ -198,7 +198,7 @@ public sealed partial class PartitionLog
         Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         Segment created = new(_directory, nextOffset, handle, new SegmentIndex(nextOffset, _indexIntervalBytes), isSealed: false);
         // The new file's name must be durable before records in it are acknowledged.
-        DirectorySync.Flush(_directory);
+        FileSync.Directory(_directory);
         lock (_segmentsLock)
         {
             _segments.Add(created);

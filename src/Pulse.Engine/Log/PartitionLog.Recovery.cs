@@ -14,7 +14,7 @@ public sealed partial class PartitionLog
     {
         long started = Stopwatch.GetTimestamp();
         System.IO.Directory.CreateDirectory(_directory);
-        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(_directory))!);
+        FileSync.Directory(Path.GetDirectoryName(Path.GetFullPath(_directory))!);
         foreach (string stale in System.IO.Directory.GetFiles(_directory, "*" + SegmentFileNames.IndexExtension + ".tmp"))
         {
             File.Delete(stale);
@@ -141,7 +141,7 @@ public sealed partial class PartitionLog
         {
             // A sealed segment whose successor never got created continues as the active one.
             File.Delete(SegmentFileNames.IndexPath(_directory, baseOffset));
-            DirectorySync.Flush(_directory);
+            FileSync.Directory(_directory);
             Segment segment = new(_directory, baseOffset, handle, new SegmentIndex(baseOffset, _indexIntervalBytes), isSealed: false);
             long fileLength = RandomAccess.GetLength(handle);
             SegmentIndex index = ScanActiveSegment(segment, fileLength);
@@ -151,7 +151,7 @@ public sealed partial class PartitionLog
                 RandomAccess.SetLength(handle, index.Length);
                 if (_options.Fsync)
                 {
-                    RandomAccess.FlushToDisk(handle);
+                    FileSync.Data(handle);
                 }
 
                 Interlocked.Increment(ref _recoveryTruncations);

@@ -32,7 +32,7 @@ public sealed class PartitionedLog : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(partitions);
         string directory = Path.Combine(dataDirectory, "log");
         System.IO.Directory.CreateDirectory(directory);
-        DirectorySync.Flush(dataDirectory);
+        FileSync.Directory(dataDirectory);
         int count = LogMetadata.Resolve(directory, partitions);
         ILogger logger = loggers.CreateLogger<PartitionLog>();
         PartitionLog[] logs = new PartitionLog[count];

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
+using Pulse.Log.Internal;
 
 namespace Pulse.Bench;
 
 /// <summary>
 /// The durability floor of the ack: what the disk alone gives to the paced load's write pattern.
 /// One thread per log partition appends its share of each paced request to its own file and
-/// fsyncs it, at the paced rate, with the same calls the log's flushers make. No server runs
+/// flushes it (fdatasync), at the paced rate, with the same calls the log's flushers make. No server runs
 /// meanwhile, so an ack tail above this one is the engine's, and a tail this high is the disk's.
 /// </summary>
 internal static class DiskSyncCeiling
@@ -70,7 +71,7 @@ internal static class DiskSyncCeiling
 
             long began = Stopwatch.GetTimestamp();
             RandomAccess.Write(handle, data, position);
-            RandomAccess.FlushToDisk(handle);
+            FileSync.Data(handle);
             samples.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
             position += data.Length;
         }
