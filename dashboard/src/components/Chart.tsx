@@ -37,6 +37,19 @@ export interface ChartProps {
 /** Room kept under a chart for its legend, so a legend that wraps never moves what is below. */
 const legendReserve = 56;
 
+/** Tick labels: with seconds when ticks are less than a minute apart, with the date when days apart. */
+function timeTicks(ticks: number[]): string[] {
+  const gap = ticks.length > 1 ? ticks[1]! - ticks[0]! : 60;
+  if (gap >= 86_400) return ticks.map((t) => new Date(t * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric" }));
+  return ticks.map((t) => formatTime(t * 1000, { seconds: gap < 60, now: t * 1000 }));
+}
+
+/** Room for the widest y label, so "200 ms" is never cut to "00 ms". */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  const longest = (values ?? []).reduce((m, v) => Math.max(m, v.length), 0);
+  return Math.max(36, 14 + longest * 7.5);
+}
+
 function hasData(data: uPlot.AlignedData): boolean {
   for (let i = 1; i < data.length; i++) {
     const col = data[i]!;
@@ -97,10 +110,10 @@ export function Chart(props: ChartProps) {
       axes: p.sparkline
         ? [{ show: false }, { show: false }]
         : [
-            { ...axisStyle, values: (_u, ticks) => ticks.map((t) => formatTime(t * 1000, { seconds: false })) },
-            { ...axisStyle, size: 56, values: (_u, ticks) => ticks.map((t) => (latest.current.formatY ?? String)(t)) },
+            { ...axisStyle, values: (_u, ticks) => timeTicks(ticks) },
+            { ...axisStyle, size: axisSize, values: (_u, ticks) => ticks.map((t) => (latest.current.formatY ?? String)(t)) },
             ...(p.lines.some((l) => l.scale === "y2")
-              ? [{ ...axisStyle, scale: "y2", side: 1 as const, size: 56, grid: { show: false }, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (latest.current.formatY2 ?? String)(t)) }]
+              ? [{ ...axisStyle, scale: "y2", side: 1 as const, size: axisSize, grid: { show: false }, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (latest.current.formatY2 ?? String)(t)) }]
               : []),
           ],
     };

@@ -6,7 +6,7 @@ export function TopTable({ entries, keyLabel, valueLabel, testId, empty }: { ent
   const rows = entries ?? [];
   const max = rows.reduce((m, e) => Math.max(m, e.value), 0);
   return (
-    <table className="top" data-testid={testId}>
+    <table className="toplist" data-testid={testId}>
       <thead>
         <tr>
           <th scope="col">{keyLabel}</th>

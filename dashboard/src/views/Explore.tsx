@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import type uPlot from "uplot";
 import type { MetricList, MetricResponse } from "../api/types";
 import { Chart } from "../components/Chart";
-import { seriesColor } from "../components/theme";
+import { seriesColor, typeColor } from "../components/theme";
 import { ErrorNote, Loading, Panel } from "../components/ui";
 import {
   autoStep,
@@ -260,7 +260,7 @@ export function ExploreView() {
             testId="explore-chart"
             label={`${state.metric} per ${step}`}
             height={260}
-            lines={(shaped?.chart.labels ?? []).map((label, i) => ({ label, color: seriesColor(i) }))}
+            lines={(shaped?.chart.labels ?? []).map((label, i) => ({ label, color: shaped?.dims.length === 1 && shaped.dims[0] === "type" ? typeColor(label, i) : seriesColor(i) }))}
             data={chartData}
             formatY={fmt}
             empty={result.loading && !response ? "Loading…" : "No data in this range."}
