@@ -34,7 +34,7 @@ export interface ChartProps {
   onUpdate?: (ms: number) => void;
 }
 
-/** Room kept under a chart for its legend, so a legend that wraps never moves what is below. */
+/** Room kept under a chart for its legend (two lines), so a legend that wraps never moves what is below. */
 const legendReserve = 56;
 
 /** Tick labels: with seconds when ticks are less than a minute apart, with the date when days apart. */
@@ -110,7 +110,7 @@ export function Chart(props: ChartProps) {
       axes: p.sparkline
         ? [{ show: false }, { show: false }]
         : [
-            { ...axisStyle, values: (_u, ticks) => timeTicks(ticks) },
+            { ...axisStyle, space: 80, values: (_u, ticks) => timeTicks(ticks) },
             { ...axisStyle, size: axisSize, values: (_u, ticks) => ticks.map((t) => (latest.current.formatY ?? String)(t)) },
             ...(p.lines.some((l) => l.scale === "y2")
               ? [{ ...axisStyle, scale: "y2", side: 1 as const, size: axisSize, grid: { show: false }, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (latest.current.formatY2 ?? String)(t)) }]
@@ -143,7 +143,7 @@ export function Chart(props: ChartProps) {
   const hostClass = props.sparkline ? "chart-host sparkline" : "chart-host";
   return (
     <figure className={props.sparkline ? "chart chart-spark" : "chart"} aria-label={props.label} role="img" data-testid={props.testId}>
-      <div ref={host} className={hostClass} style={{ height: props.height + (props.sparkline ? 0 : legendReserve) }} />
+      <div ref={host} className={hostClass} style={{ minHeight: props.height + (props.sparkline ? 0 : legendReserve) }} />
       {empty ? <figcaption className="chart-empty">{props.empty ?? "No data in this window yet."}</figcaption> : null}
     </figure>
   );

@@ -1,9 +1,12 @@
 import type { TopEntry } from "../api/types";
 import { formatExact } from "../format/format";
 
-/** A ranked list (top pages, top products) with a bar for each entry's share of the first. */
-export function TopTable({ entries, keyLabel, valueLabel, testId, empty }: { entries: TopEntry[] | undefined; keyLabel: string; valueLabel: string; testId?: string; empty: string }) {
-  const rows = entries ?? [];
+/**
+ * A ranked list (top pages, top products) with a bar for each entry's share of the first. It always
+ * has `size` rows (blank ones below the last entry), so a list that grows never moves the page.
+ */
+export function TopTable({ entries, keyLabel, valueLabel, testId, empty, size = 10 }: { entries: TopEntry[] | undefined; keyLabel: string; valueLabel: string; testId?: string; empty: string; size?: number }) {
+  const rows = (entries ?? []).slice(0, size);
   const max = rows.reduce((m, e) => Math.max(m, e.value), 0);
   return (
     <table className="toplist" data-testid={testId}>
@@ -22,8 +25,8 @@ export function TopTable({ entries, keyLabel, valueLabel, testId, empty }: { ent
               {empty}
             </td>
           </tr>
-        ) : (
-          rows.map((e) => (
+        ) : null}
+        {rows.map((e) => (
             <tr key={e.key}>
               <td className="top-key">
                 <span className="bar" style={{ width: `${max > 0 ? (e.value / max) * 100 : 0}%` }} aria-hidden="true" />
@@ -33,8 +36,13 @@ export function TopTable({ entries, keyLabel, valueLabel, testId, empty }: { ent
               </td>
               <td className="num">{formatExact(e.value, undefined, 0)}</td>
             </tr>
-          ))
-        )}
+          ))}
+        {Array.from({ length: size - Math.max(1, rows.length) }, (_, i) => (
+          <tr key={`blank-${i}`} className="blank" aria-hidden="true">
+            <td>&nbsp;</td>
+            <td />
+          </tr>
+        ))}
       </tbody>
     </table>
   );

@@ -104,10 +104,21 @@ export class RollingValue {
     this.buffer.set(ts, { v: value });
   }
 
-  /** [seconds[], values[]] with gaps as null, so a sparkline shows where the feed was down. */
-  columns(endSecond?: number): [number[], (number | null)[]] {
+  /**
+   * [seconds[], values[]] with gaps as null, so a sparkline shows where the feed was down. Seconds
+   * before the first value are left out (down to `minSeconds`), so a fresh page's short history
+   * fills its chart instead of hugging the right edge of an empty 5 minutes.
+   */
+  columns(endSecond?: number, minSeconds = 60): [number[], (number | null)[]] {
     const end = endSecond ?? this.buffer.latestSecond ?? Date.now();
-    const n = this.buffer.windowSeconds;
+    const window = this.buffer.windowSeconds;
+    let n = Math.min(window, minSeconds);
+    for (let age = window - 1; age >= n; age--) {
+      if (this.buffer.has(Math.floor(end / 1000) * 1000 - age * 1000)) {
+        n = age + 1;
+        break;
+      }
+    }
     const xs = new Array<number>(n);
     const ys = new Array<number | null>(n);
     const last = Math.floor(end / 1000) * 1000;

@@ -140,7 +140,7 @@ export function ExploreView() {
                 {s}
               </option>
             ))}
-            {state.step !== "" && state.step !== "auto" && !stepChoices.includes(state.step) ? <option value={state.step}>{state.step} (too fine: coarsened)</option> : null}
+            {state.step !== "" && state.step !== "auto" && !stepChoices.includes(state.step) ? <option value={state.step}>{state.step}</option> : null}
           </select>
         </label>
         <label>

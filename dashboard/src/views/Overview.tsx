@@ -104,7 +104,7 @@ export function OverviewView() {
           value={formatPercent(conversion)}
           hint={usersTotal !== undefined ? `${formatCompact(buyersTotal ?? 0)} buyers of ${formatCompact(usersTotal)} users` : "users who purchased ÷ users"}
         />
-        <Kpi testId="kpi-late" label="Late events, last hour" value={lateTotal === null ? "–" : formatExact(lateTotal, undefined, 0)} hint="arrived after their second was final" />
+        <Kpi testId="kpi-late" label="Late events, last hour" value={lateTotal === null ? "–" : formatExact(lateTotal, undefined, 0)} hint="after their window closed" />
       </div>
 
       <Panel id="by-type" title="Events per second by type · last 5 minutes">

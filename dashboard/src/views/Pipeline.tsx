@@ -92,6 +92,7 @@ export function PipelineView() {
       >
         <ErrorNote error={health.error} what="Readiness" />
         {health.data ? (
+          <div className="table-wrap">
           <table className="health">
             <thead>
               <tr>
@@ -116,6 +117,7 @@ export function PipelineView() {
               ))}
             </tbody>
           </table>
+          </div>
         ) : health.loading ? (
           <Loading />
         ) : null}

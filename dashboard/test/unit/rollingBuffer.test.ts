@@ -64,4 +64,20 @@ describe("RollingValue", () => {
     v.push(s(3), 9);
     expect(v.columns(s(3))).toEqual([[0, 1, 2, 3].map((n) => s(n) / 1000), [null, 7, null, 9]]);
   });
+
+  it("leaves out the seconds before its first value, down to a minimum span", () => {
+    const v = new RollingValue(300);
+    v.push(s(100), 1);
+    v.push(s(200), 2);
+    const [xs, ys] = v.columns(s(200), 60);
+    expect(xs.length).toBe(101);
+    expect(xs[0]).toBe(s(100) / 1000);
+    expect(ys[0]).toBe(1);
+    expect(ys[100]).toBe(2);
+    v.push(s(210), 3);
+    expect(v.columns(s(260), 60)[0].length).toBe(161); // s(100) is still in the 5-minute window
+    const fresh = new RollingValue(300);
+    fresh.push(s(5), 1);
+    expect(fresh.columns(s(5), 60)[0].length).toBe(60);
+  });
 });
