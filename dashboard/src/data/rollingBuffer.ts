@@ -109,7 +109,7 @@ export class RollingValue {
    * before the first value are left out (down to `minSeconds`), so a fresh page's short history
    * fills its chart instead of hugging the right edge of an empty 5 minutes.
    */
-  columns(endSecond?: number, minSeconds = 60): [number[], (number | null)[]] {
+  columns(endSecond?: number, minSeconds = 30): [number[], (number | null)[]] {
     const end = endSecond ?? this.buffer.latestSecond ?? Date.now();
     const window = this.buffer.windowSeconds;
     let n = Math.min(window, minSeconds);

@@ -79,5 +79,6 @@ describe("RollingValue", () => {
     const fresh = new RollingValue(300);
     fresh.push(s(5), 1);
     expect(fresh.columns(s(5), 60)[0].length).toBe(60);
+    expect(fresh.columns(s(5))[0].length).toBe(30);
   });
 });
