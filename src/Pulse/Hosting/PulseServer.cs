@@ -1,12 +1,23 @@
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Pulse.Http;
 using Pulse.Live;
 
 namespace Pulse.Hosting;
 
-/// <summary>Builds the web host around the engine: options, endpoints, health, live feed.</summary>
+/// <summary>Builds the web host around the engine: options, endpoints, health, live feed, dashboard.</summary>
 public static class PulseServer
 {
+    /// <summary>
+    /// The dashboard's policy: its bundle only, and connections back to this server (HTTP and the live
+    /// feed's WebSocket). The built dashboard has no inline script or style, so none is allowed.
+    /// </summary>
+    public const string DashboardCsp = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'";
+
+    private static readonly string[] ServerPrefixes = ["/v1/", "/health/", "/metrics", "/openapi/"];
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -43,8 +54,10 @@ public static class PulseServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // The dashboard (dashboard/, built by ./pulse into artifacts/pulse/wwwroot): its files, and
+        // index.html for its client routes (/explore, /pipeline, ...) through the fallback below.
         app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = PrepareDashboardFile });
 
         app.MapIngest();
         app.MapQueries();
@@ -54,6 +67,43 @@ public static class PulseServer
         {
             ResponseWriter = HealthResponse.WriteAsync,
         });
+        app.MapFallback("{*path:nonfile}", ServeDashboardRoute);
         return app;
+    }
+
+    private static void PrepareDashboardFile(StaticFileResponseContext context)
+    {
+        IHeaderDictionary headers = context.Context.Response.Headers;
+        // Vite names bundle files by content hash: they never change. index.html names them, so it is always revalidated.
+        bool hashed = context.Context.Request.Path.StartsWithSegments("/assets", StringComparison.Ordinal);
+        headers.CacheControl = hashed ? "public, max-age=31536000, immutable" : "no-cache";
+        if (context.File.Name.EndsWith(".html", StringComparison.Ordinal))
+        {
+            headers.ContentSecurityPolicy = DashboardCsp;
+        }
+    }
+
+    /// <summary>A client route of the dashboard gets its index.html; an unknown server path stays a 404.</summary>
+    private static IResult ServeDashboardRoute(HttpContext context, IWebHostEnvironment environment)
+    {
+        string path = context.Request.Path.Value ?? "/";
+        bool isRead = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+        foreach (string prefix in ServerPrefixes)
+        {
+            if (!isRead || path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return Problems.Create(404, "Not found", $"There is no endpoint {context.Request.Method} {path}. The API is under /v1 (GET /v1/metrics lists the metrics).");
+            }
+        }
+
+        IFileInfo index = environment.WebRootFileProvider.GetFileInfo("index.html");
+        if (!index.Exists)
+        {
+            return Problems.Create(404, "Dashboard not built", "This build of Pulse has no dashboard: run ./pulse serve from the repository (it builds dashboard/ with npm when Node is installed), or `npm ci && npm run build` in dashboard/. The API works without it.");
+        }
+
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers.ContentSecurityPolicy = DashboardCsp;
+        return Results.File(index.CreateReadStream(), "text/html; charset=utf-8", lastModified: index.LastModified, entityTag: null);
     }
 }

@@ -6,6 +6,13 @@ namespace Pulse.Live;
 /// <summary><c>WS /v1/live[?interval_ms=1000]</c>.</summary>
 public static class LiveEndpoints
 {
+    /// <summary>
+    /// The subprotocol the server selects when a client offers it. Browsers cannot set headers on a
+    /// WebSocket, so the dashboard offers its key as a second protocol (<c>pulse.bearer.KEY</c>), which is
+    /// never selected; a client that offers protocols must have one selected or the browser drops the socket.
+    /// </summary>
+    public const string SubProtocol = "pulse.v1";
+
     public static void MapLive(this IEndpointRouteBuilder app)
     {
         app.Map("/v1/live", LiveAsync).WithName("LiveFeed");
@@ -28,7 +35,9 @@ public static class LiveEndpoints
         }
 
         interval = Math.Max(LiveBroadcaster.MinIntervalMs, interval);
-        using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
+        // Clients that offer no subprotocol (curl, websocat, older scripts) are accepted without one.
+        string? selected = context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol) ? SubProtocol : null;
+        using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(selected);
         LiveSubscriber subscriber = broadcaster.Subscribe(socket, interval);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         byte[] sink = new byte[1024];
