@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Pulse.Http;
 using Pulse.Live;
+using Pulse.Security;
 
 namespace Pulse.Hosting;
 
@@ -27,6 +28,7 @@ public static class PulseServer
         builder.Services.AddSingleton<LiveBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
+        builder.AddPulseSecurity();
         builder.Services.AddHealthChecks()
             .AddCheck<LogHealthCheck>("log")
             .AddCheck<StoreHealthCheck>("store")
@@ -42,6 +44,7 @@ public static class PulseServer
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePulseSecurity();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseDefaultFiles();
         app.UseStaticFiles();
