@@ -89,7 +89,7 @@ describe("dashboard in Chromium", () => {
   it("serves the dashboard with its CSP, client routes, and 404 problems for unknown API paths", async () => {
     const root = await fetch(`${server.baseUrl}/`);
     expect(root.status).toBe(200);
-    expect(root.headers.get("content-security-policy")).toBe("default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'");
+    expect(root.headers.get("content-security-policy")).toBe("default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'");
     const route = await fetch(`${server.baseUrl}/explore?metric=events`);
     expect(route.status).toBe(200);
     expect(await route.text()).toContain('<div id="root">');

@@ -239,7 +239,14 @@ public sealed partial class PulseEngine : IAsyncDisposable
     }
 
     /// <summary>Clean stop: processors drain what is durable, a final checkpoint is taken, files close.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>
+    /// Clean stop whose drain ends when <paramref name="drainDeadline"/> fires (the host's shutdown
+    /// timeout): whatever processing has not caught up with is replayed from the log at the next
+    /// start, so cutting the drain short loses nothing acknowledged. The final checkpoint still runs.
+    /// </summary>
+    public async ValueTask StopAsync(CancellationToken drainDeadline)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
@@ -248,9 +255,9 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
         // Drain: let processors catch up with everything already acknowledged (bounded wait).
         var drain = Stopwatch.StartNew();
-        while (Lag() > 0 && drain.Elapsed < TimeSpan.FromSeconds(10))
+        while (Lag() > 0 && drain.Elapsed < TimeSpan.FromSeconds(10) && !drainDeadline.IsCancellationRequested)
         {
-            await Task.Delay(10).ConfigureAwait(false);
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);

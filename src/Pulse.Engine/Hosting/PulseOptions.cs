@@ -72,6 +72,14 @@ public sealed class LogOptions
 
     /// <summary>How long an append may wait for room before the request gets a 503.</summary>
     public TimeSpan AppendTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Appends are refused (503) while the data disk has less free space than this, so a full disk
+    /// stops ingestion cleanly instead of failing writes midway. 0 turns the check off. The default
+    /// leaves room for a few segments, the store's checkpoints and its WAL.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MinFreeDiskBytes { get; set; } = 512L * 1024 * 1024;
 }
 
 public sealed class DedupeOptions

@@ -17,12 +17,14 @@ public sealed class IngestPipeline
     private readonly DedupeWindow[] _dedupe;
     private readonly Lock[] _gates;
     private readonly LogOptions _options;
+    private readonly FreeDiskGuard _disk;
 
     public IngestPipeline(PartitionedLog log, DedupeWindow[] dedupe, LogOptions options, TimeProvider clock)
     {
         _log = log;
         _dedupe = dedupe;
         _options = options;
+        _disk = new FreeDiskGuard(log.Directory, options.MinFreeDiskBytes, clock);
         _gates = new Lock[log.Count];
         for (int i = 0; i < _gates.Length; i++)
         {
@@ -69,6 +71,14 @@ public sealed class IngestPipeline
 
     public async ValueTask<IngestResult> AppendAsync(EventBatch batch, CancellationToken cancellationToken)
     {
+        if (!_disk.HasRoom())
+        {
+            // Refused before anything is appended: a full disk must stop ingestion, never tear a write.
+            throw new IngestUnavailableException(
+                $"Only {_disk.FreeBytes >> 20} MiB are free on the data disk, under the floor of {_disk.MinFreeBytes >> 20} MiB (Pulse:Log:MinFreeDiskBytes); free space or lower the floor.",
+                TimeSpan.FromSeconds(10));
+        }
+
         int partitions = _log.Count;
         int n = batch.Count;
         int[] order = ArrayPool<int>.Shared.Rent(n);

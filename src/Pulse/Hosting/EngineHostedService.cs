@@ -20,7 +20,7 @@ public sealed class EngineHostedService(IServiceProvider services) : IHostedServ
     {
         if (_engine is not null)
         {
-            await _engine.DisposeAsync();
+            await _engine.StopAsync(cancellationToken);
         }
     }
 }

@@ -4,18 +4,13 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Pulse.Http;
 using Pulse.Live;
+using Pulse.Security;
 
 namespace Pulse.Hosting;
 
 /// <summary>Builds the web host around the engine: options, endpoints, health, live feed, dashboard.</summary>
 public static class PulseServer
 {
-    /// <summary>
-    /// The dashboard's policy: its bundle only, and connections back to this server (HTTP and the live
-    /// feed's WebSocket). The built dashboard has no inline script or style, so none is allowed.
-    /// </summary>
-    public const string DashboardCsp = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'";
-
     private static readonly string[] ServerPrefixes = ["/v1/", "/health/", "/metrics", "/openapi/"];
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -38,6 +33,7 @@ public static class PulseServer
         builder.Services.AddSingleton<LiveBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
+        builder.AddPulseSecurity();
         builder.Services.AddHealthChecks()
             .AddCheck<LogHealthCheck>("log")
             .AddCheck<StoreHealthCheck>("store")
@@ -53,6 +49,7 @@ public static class PulseServer
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePulseSecurity();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         // The dashboard (dashboard/, built by ./pulse into artifacts/pulse/wwwroot): its files, and
         // index.html for its client routes (/explore, /pipeline, ...) through the fallback below.
@@ -76,11 +73,8 @@ public static class PulseServer
         IHeaderDictionary headers = context.Context.Response.Headers;
         // Vite names bundle files by content hash: they never change. index.html names them, so it is always revalidated.
         bool hashed = context.Context.Request.Path.StartsWithSegments("/assets", StringComparison.Ordinal);
+        // The Content-Security-Policy is set on every response by SecurityHeaders.
         headers.CacheControl = hashed ? "public, max-age=31536000, immutable" : "no-cache";
-        if (context.File.Name.EndsWith(".html", StringComparison.Ordinal))
-        {
-            headers.ContentSecurityPolicy = DashboardCsp;
-        }
     }
 
     /// <summary>A client route of the dashboard gets its index.html; an unknown server path stays a 404.</summary>
@@ -103,7 +97,6 @@ public static class PulseServer
         }
 
         context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers.ContentSecurityPolicy = DashboardCsp;
         return Results.File(index.CreateReadStream(), "text/html; charset=utf-8", lastModified: index.LastModified, entityTag: null);
     }
 }

@@ -112,6 +112,48 @@ public sealed class HttpContractTests(ServerFixture fixture) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task Each_ingest_limit_is_a_clear_4xx()
+    {
+        // Batch length: one event over the limit voids the body, before anything is appended.
+        string tooMany = "[" + string.Join(',', Enumerable.Repeat("""{"type":"click","user_id":"u"}""", ServerFixture.MaxEventsPerRequest + 1)) + "]";
+        AssertProblem(await PostAsync(Utf8(tooMany)), HttpStatusCode.BadRequest, $"at most {ServerFixture.MaxEventsPerRequest} per request");
+        string ndjsonTooMany = string.Join('\n', Enumerable.Repeat("""{"type":"click","user_id":"u"}""", ServerFixture.MaxEventsPerRequest + 1));
+        AssertProblem(await PostAsync(Utf8(ndjsonTooMany), "application/x-ndjson"), HttpStatusCode.BadRequest, $"at most {ServerFixture.MaxEventsPerRequest} per request");
+
+        // Per-event limits reject the event, and name the limit, while its neighbours are accepted.
+        string nested = new string('[', 9) + new string(']', 9);
+        (string Event, string Error)[] cases =
+        [
+            ($$"""{"type":"click","user_id":"u","extra":{{nested}}}""", "nesting deeper than 8"),
+            ($$"""{"type":"click","user_id":"{{new string('u', 257)}}"}""", "'user_id' must be at most 256 bytes"),
+            ($$"""{"type":"click","user_id":"u","event_id":"{{new string('e', 129)}}"}""", "'event_id' must be at most 128 bytes"),
+            ($$"""{"type":"click","user_id":"u","page":"/{{new string('p', 2048)}}"}""", "'page' must be at most 2048 bytes"),
+            ($$"""{"type":"{{new string('t', 65)}}","user_id":"u"}""", "'type' must be at most 64 bytes"),
+            ($$"""{"type":"click","user_id":"u","country":"{{new string('c', 65)}}"}""", "'country' must be at most 64 bytes"),
+            ("{\"type\":\"click\",\"user_id\":\"u\",\"properties\":{" + string.Join(',', Enumerable.Range(0, 65).Select(i => $"\"k{i}\":{i}")) + "}}", "more than 64 entries"),
+            ("{\"type\":\"click\",\"user_id\":\"u\",\"properties\":{\"" + new string('k', 129) + "\":1}}", "key longer than 128 bytes"),
+            ("{\"type\":\"click\",\"user_id\":\"u\",\"properties\":{\"k\":\"" + new string('v', 2049) + "\"}}", "value longer than 2048 bytes"),
+        ];
+        foreach ((string bad, string error) in cases)
+        {
+            var mixed = await PostAsync(Utf8($$"""[{"type":"click","user_id":"ok"},{{bad}}]"""));
+            Assert.Equal(HttpStatusCode.Accepted, mixed.Status);
+            Assert.Equal(1, mixed.Body.GetProperty("accepted").GetInt32());
+            JsonElement rejected = mixed.Body.GetProperty("errors")[0];
+            Assert.Equal(1, rejected.GetProperty("index").GetInt32());
+            Assert.Contains(error, rejected.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+            var alone = await PostAsync(Utf8(bad));
+            AssertProblem(alone, HttpStatusCode.BadRequest, "rejected");
+            Assert.Contains(error, alone.Body.GetProperty("errors")[0].GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        // Nesting beyond what the reader takes at all is a malformed body, not a crash.
+        AssertProblem(await PostAsync(Utf8(new string('[', 500) + new string(']', 500))), HttpStatusCode.BadRequest, "");
+        await AssertHealthyAsync();
+    }
+
+    [Fact]
     public async Task Gzip_ndjson_is_accepted_and_retries_are_counted_once()
     {
         string ndjson = string.Join('\n', Enumerable.Range(0, 50).Select(i => $$"""{"type":"add_to_cart","user_id":"g{{i}}","event_id":"gz-{{i}}","product_id":"p1","price":2.5}"""));

@@ -27,6 +27,8 @@ internal sealed class PulseProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public string Output
     {
         get

@@ -4,12 +4,14 @@ namespace Pulse.Tests.EndToEnd;
 public sealed class ServerFixture : IAsyncLifetime
 {
     public const int MaxBodyBytes = 256 * 1024;
+    public const int MaxEventsPerRequest = 1000;
     private readonly TempDirectory _dir = new("pulse-http");
 
     internal PulseProcess Server { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Server = await PulseProcess.StartAsync(Path.Combine(_dir.Path, "data"), null, $"--Pulse:Ingest:MaxBodyBytes={MaxBodyBytes}");
+        Server = await PulseProcess.StartAsync(Path.Combine(_dir.Path, "data"), null, $"--Pulse:Ingest:MaxBodyBytes={MaxBodyBytes}",
+            $"--Pulse:Ingest:MaxEventsPerRequest={MaxEventsPerRequest}");
 
     public async Task DisposeAsync()
     {
