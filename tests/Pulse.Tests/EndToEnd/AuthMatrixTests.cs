@@ -87,7 +87,7 @@ public sealed class AuthMatrixTests(SecuredServerFixture fixture) : IClassFixtur
     public async Task Operations_and_the_dashboard_need_no_key()
     {
         using HttpClient http = fixture.Server.CreateClient();
-        foreach (string path in (string[])["/health/live", "/health/ready", "/", "/index.html", "/dashboard.js", "/dashboard.css"])
+        foreach (string path in (string[])["/health/live", "/health/ready", "/", "/index.html", "/explore", "/pipeline"])
         {
             using HttpResponseMessage response = await http.GetAsync(new Uri(path, UriKind.Relative));
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -38,14 +39,30 @@ public sealed class HttpsTests
             },
         };
         using var http = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{httpsPort}") };
+        // Kestrel binds its endpoints one after another: readiness answered on the HTTP one may come
+        // a moment before the HTTPS one listens.
         HttpResponseMessage response;
-        try
+        long deadline = Environment.TickCount64 + 10_000;
+        while (true)
         {
-            response = await http.GetAsync(new Uri("/v1/realtime", UriKind.Relative));
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new InvalidOperationException($"HTTPS request failed; server output:\n{server.Output}", ex);
+            try
+            {
+                response = await http.GetAsync(new Uri("/v1/realtime", UriKind.Relative));
+                break;
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                if (Environment.TickCount64 > deadline)
+                {
+                    throw new InvalidOperationException($"HTTPS endpoint never listened; server output:\n{server.Output}", ex);
+                }
+
+                await Task.Delay(50);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new InvalidOperationException($"HTTPS request failed; server output:\n{server.Output}", ex);
+            }
         }
 
         using HttpResponseMessage realtime = response;
