@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Pulse.Http;
 using Pulse.Live;
+using Pulse.Metrics;
 
 namespace Pulse.Hosting;
 
@@ -27,11 +28,8 @@ public static class PulseServer
         builder.Services.AddSingleton<LiveBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
-        builder.Services.AddHealthChecks()
-            .AddCheck<LogHealthCheck>("log")
-            .AddCheck<StoreHealthCheck>("store")
-            .AddCheck<ProcessingHealthCheck>("processing")
-            .AddCheck<DedupeHealthCheck>("dedupe");
+        builder.Services.AddPulseHealthChecks();
+        builder.AddPulseTelemetry();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             int max = context.Configuration.GetValue($"{PulseOptions.SectionName}:Ingest:MaxBodyBytes", new IngestOptions().MaxBodyBytes);
@@ -40,6 +38,7 @@ public static class PulseServer
         });
 
         WebApplication app = builder.Build();
+        app.UsePulseTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
