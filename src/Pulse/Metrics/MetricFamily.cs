@@ -126,7 +126,14 @@ internal sealed class ScalarFamily(string name, MetricType type, string? help, b
         writer.WriteHeader(Name, Type, Help);
         foreach ((IReadOnlyList<KeyValuePair<string, string>> labels, ScalarSeries series) in _series.All())
         {
-            writer.WriteSample(Name, labels, series.Value);
+            if (series.Integer is { } exact)
+            {
+                writer.WriteSample(Name, labels, exact);
+            }
+            else
+            {
+                writer.WriteSample(Name, labels, series.Value);
+            }
         }
     }
 }

@@ -25,10 +25,16 @@ public sealed class PrometheusTextWriter(StringBuilder output)
     }
 
     public void WriteSample(string name, IReadOnlyList<KeyValuePair<string, string>> labels, double value) =>
-        WriteSample(name, labels, null, null, value);
+        WriteSample(name, labels, null, null, FormatValue(value));
+
+    public void WriteSample(string name, IReadOnlyList<KeyValuePair<string, string>> labels, long value) =>
+        WriteSample(name, labels, null, null, value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A sample with one more label after <paramref name="labels"/> (a histogram's <c>le</c>).</summary>
-    public void WriteSample(string name, IReadOnlyList<KeyValuePair<string, string>> labels, string? extraName, string? extraValue, double value)
+    public void WriteSample(string name, IReadOnlyList<KeyValuePair<string, string>> labels, string? extraName, string? extraValue, double value) =>
+        WriteSample(name, labels, extraName, extraValue, FormatValue(value));
+
+    private void WriteSample(string name, IReadOnlyList<KeyValuePair<string, string>> labels, string? extraName, string? extraValue, string value)
     {
         output.Append(name);
         if (labels.Count > 0 || extraName is not null)
@@ -48,7 +54,7 @@ public sealed class PrometheusTextWriter(StringBuilder output)
             output.Append('}');
         }
 
-        output.Append(' ').Append(FormatValue(value)).Append('\n');
+        output.Append(' ').Append(value).Append('\n');
     }
 
     /// <summary>A value as the format spells it: integers without a fraction, shortest round-trip otherwise.</summary>

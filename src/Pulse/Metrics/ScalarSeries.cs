@@ -8,6 +8,9 @@ internal sealed class ScalarSeries
 
     public double Value => Interlocked.Read(ref _integer) + BitConverter.Int64BitsToDouble(Interlocked.Read(ref _fractionBits));
 
+    /// <summary>The value when only whole numbers were recorded, exact beyond a double's 2^53; otherwise null.</summary>
+    public long? Integer => Interlocked.Read(ref _fractionBits) == 0 ? Interlocked.Read(ref _integer) : null;
+
     public void Add(long delta) => Interlocked.Add(ref _integer, delta);
 
     public void Add(double delta) => AtomicDouble.Add(ref _fractionBits, delta);
