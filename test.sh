@@ -6,9 +6,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages the suites use; installed only when missing.
+# Debian packages the suites use, installed only when missing: prometheus (promtool checks the
+# /metrics exposition and the alert rules). PULSE_TEST_APT_PACKAGES adds more.
+apt_packages="prometheus ${PULSE_TEST_APT_PACKAGES:-}"
 need=()
-for pkg in ${PULSE_TEST_APT_PACKAGES:-}; do
+for pkg in $apt_packages; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
