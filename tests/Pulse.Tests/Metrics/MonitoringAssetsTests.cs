@@ -43,8 +43,8 @@ public sealed partial class MonitoringAssetsTests
         Scrape scrape = await Scrape.TakeAsync(http);
         HashSet<string> exported = Exported(scrape.Text);
 
-        Assert.Empty(inRules.Where(n => !exported.Contains(n)));
-        Assert.Empty(inDashboard.Where(n => !exported.Contains(n)));
+        string[] missing = [.. inRules.Concat(inDashboard).Where(n => !exported.Contains(n)).Distinct()];
+        Assert.True(missing.Length == 0, "not exported by /metrics: " + string.Join(", ", missing));
     }
 
     [Fact]
@@ -59,7 +59,8 @@ public sealed partial class MonitoringAssetsTests
         HashSet<string> headings = [.. File.ReadAllLines(Path.Combine(RepoPaths.Root, "docs", "operations.md"))
             .Where(l => l.StartsWith("### ", StringComparison.Ordinal))
             .Select(l => l[4..].Trim().ToLowerInvariant())];
-        Assert.Empty(anchors.Where(a => !headings.Contains(a)));
+        string[] unmatched = [.. anchors.Where(a => !headings.Contains(a))];
+        Assert.True(unmatched.Length == 0, "no '### ' heading in docs/operations.md for: " + string.Join(", ", unmatched));
     }
 
     /// <summary>Names in the rules, ignoring comment lines (which may mention metrics that do not exist yet).</summary>

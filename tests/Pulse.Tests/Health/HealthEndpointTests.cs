@@ -1,9 +1,10 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using System.Text.Json;
 using Pulse.Hosting;
 using Pulse.Tests.EndToEnd;
 
-namespace Pulse.Tests.Hosting;
+namespace Pulse.Tests.Health;
 
 /// <summary>The readiness contract on a real server: 200 Healthy or Degraded with every check's detail, 503 Unhealthy.</summary>
 [Trait("Category", "EndToEnd")]

@@ -5,7 +5,7 @@ using Pulse.Hosting;
 using Pulse.Ingest;
 using Pulse.Tests.Log;
 
-namespace Pulse.Tests.Hosting;
+namespace Pulse.Tests.Health;
 
 /// <summary>
 /// A real engine in this process on a manual clock. The checkpoint interval is an hour, so the

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pulse.Hosting;
 using Pulse.Ingest;
 
-namespace Pulse.Tests.Hosting;
+namespace Pulse.Tests.Health;
 
 /// <summary>Every state of every readiness check, reached through real engine state or the thresholds in <see cref="HealthOptions"/>.</summary>
 public sealed class HealthCheckTests
