@@ -8,9 +8,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Never let an npm package fetch a browser: the browser tests drive Debian's /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
-# Debian packages the suites use; installed only when missing. chromium: the dashboard's browser tests.
+# Debian packages the suites use, installed only when missing: chromium (the dashboard's browser
+# tests), prometheus (promtool checks the /metrics exposition and the alert rules).
+# PULSE_TEST_APT_PACKAGES adds more.
+apt_packages="chromium prometheus ${PULSE_TEST_APT_PACKAGES:-}"
 need=()
-for pkg in chromium ${PULSE_TEST_APT_PACKAGES:-}; do
+for pkg in $apt_packages; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -221,6 +221,25 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
     public LatencyRecorder Freshness => _freshness;
 
+    /// <summary>The partition processors, by partition (for metrics and health).</summary>
+    public IReadOnlyList<PartitionProcessor> Processors => _processors;
+
+    /// <summary>The clock the engine runs on; health and metrics measure ages against it.</summary>
+    public TimeProvider Clock => _clock;
+
+    /// <summary>The largest processing lag in time over the partitions (see <see cref="PartitionProcessor.LagMs"/>).</summary>
+    public long LagMs()
+    {
+        long now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        long max = 0;
+        foreach (PartitionProcessor processor in _processors)
+        {
+            max = Math.Max(max, processor.LagMs(now));
+        }
+
+        return max;
+    }
+
     private PipelineStatus PipelineStatus()
     {
         long now = _clock.GetUtcNow().ToUnixTimeMilliseconds();

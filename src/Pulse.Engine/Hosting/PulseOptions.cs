@@ -19,6 +19,7 @@ public sealed class PulseOptions
     public DedupeOptions Dedupe { get; set; } = new();
     public ProcessingOptions Processing { get; set; } = new();
     public StoreOptions Store { get; set; } = new();
+    public HealthOptions Health { get; set; } = new();
 }
 
 public sealed class IngestOptions
@@ -137,4 +138,64 @@ public sealed class StoreOptions
 
     /// <summary>Zero keeps daily rollups forever.</summary>
     public TimeSpan RetentionDays { get; set; } = TimeSpan.Zero;
+}
+
+/// <summary>
+/// Thresholds of <c>/health/ready</c>. Degraded still serves (status 200) but says the node is
+/// behind or short of room; Unhealthy answers 503 so a load balancer stops sending traffic.
+/// </summary>
+public sealed class HealthOptions : IValidatableObject
+{
+    /// <summary>Free bytes on the data disk below which the log check is Degraded.</summary>
+    [Range(0, long.MaxValue)]
+    public long DiskFreeDegradedBytes { get; set; } = 1L << 30;
+
+    /// <summary>Free bytes on the data disk below which the log check is Unhealthy (appends would soon fail).</summary>
+    [Range(0, long.MaxValue)]
+    public long DiskFreeUnhealthyBytes { get; set; } = 100L << 20;
+
+    /// <summary>Processing lag, in events summed over partitions, at or above which processing is Degraded.</summary>
+    [Range(0, long.MaxValue)]
+    public long LagDegradedEvents { get; set; } = 5_000_000;
+
+    /// <summary>Processing lag in time (the oldest unapplied event, any partition) at or above which processing is Degraded.</summary>
+    public TimeSpan LagDegradedAge { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Processing lag in time at or above which processing is Unhealthy. Unset (the default): lag alone
+    /// never takes a node out of service — its queries are stale, but its ingest still works.
+    /// </summary>
+    public TimeSpan? LagUnhealthyAge { get; set; }
+
+    /// <summary>Time since the last successful checkpoint at or above which the checkpoint check is Degraded.</summary>
+    public TimeSpan CheckpointDegradedAge { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time since the last successful checkpoint at or above which the checkpoint check is Unhealthy (a restart would replay that much).</summary>
+    public TimeSpan CheckpointUnhealthyAge { get; set; } = TimeSpan.FromSeconds(60);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DiskFreeUnhealthyBytes > DiskFreeDegradedBytes)
+        {
+            yield return new ValidationResult("Pulse:Health:DiskFreeUnhealthyBytes must not be above DiskFreeDegradedBytes.",
+                [nameof(DiskFreeUnhealthyBytes), nameof(DiskFreeDegradedBytes)]);
+        }
+
+        if (LagDegradedAge < TimeSpan.Zero || LagUnhealthyAge < TimeSpan.Zero || CheckpointDegradedAge < TimeSpan.Zero || CheckpointUnhealthyAge < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Pulse:Health ages must not be negative.");
+        }
+
+        if (LagUnhealthyAge < LagDegradedAge)
+        {
+            yield return new ValidationResult("Pulse:Health:LagUnhealthyAge must be unset (off) or at least LagDegradedAge.",
+                [nameof(LagUnhealthyAge), nameof(LagDegradedAge)]);
+        }
+
+        if (CheckpointUnhealthyAge < CheckpointDegradedAge)
+        {
+            yield return new ValidationResult("Pulse:Health:CheckpointUnhealthyAge must be at least CheckpointDegradedAge.",
+                [nameof(CheckpointUnhealthyAge), nameof(CheckpointDegradedAge)]);
+        }
+    }
 }

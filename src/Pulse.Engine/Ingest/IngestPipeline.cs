@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using Pulse.Events;
 using Pulse.Hosting;
 using Pulse.Log;
+using Pulse.Telemetry;
 
 namespace Pulse.Ingest;
 
@@ -98,6 +100,7 @@ public sealed class IngestPipeline
                 }
             }
 
+            long appending = Stopwatch.GetTimestamp();
             int accepted = 0, duplicates = 0, ids = 0;
             for (int p = 0; p < partitions; p++)
             {
@@ -148,6 +151,7 @@ public sealed class IngestPipeline
             }
 
             await AwaitDurable(durable, appendedIds).ConfigureAwait(false);
+            EngineInstruments.AppendSeconds.Record(Stopwatch.GetElapsedTime(appending).TotalSeconds);
             Accepted.Add(accepted);
             Interlocked.Add(ref _duplicates, duplicates);
             return new IngestResult(accepted, duplicates);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pulse.Log.Internal;
+using Pulse.Telemetry;
 
 namespace Pulse.Log;
 
@@ -104,10 +105,13 @@ public sealed partial class PartitionLog
     private void FlushCycle(PendingBuffer batch)
     {
         TaskCompletionSource cycle = batch.Cycle!;
+        long started = Stopwatch.GetTimestamp();
         try
         {
             WriteRecords(batch.Written, batch.FirstOffset);
             Fsync(_active);
+            EngineInstruments.LogWriteSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            EngineInstruments.LogFlushBytes.Record(batch.Length);
             BeforeDurable?.Invoke();
             PublishDurableEnd(new LogPosition(batch.FirstOffset + batch.RecordCount, _active.BaseOffset, _active.Length));
             Interlocked.Add(ref _appendedRecords, batch.RecordCount);
@@ -179,7 +183,9 @@ public sealed partial class PartitionLog
 
         long start = Stopwatch.GetTimestamp();
         FileSync.Data(segment.Handle);
-        Interlocked.Exchange(ref _lastFsyncTicks, Stopwatch.GetElapsedTime(start).Ticks);
+        TimeSpan took = Stopwatch.GetElapsedTime(start);
+        Interlocked.Exchange(ref _lastFsyncTicks, took.Ticks);
+        EngineInstruments.LogFsyncSeconds.Record(took.TotalSeconds);
         Interlocked.Increment(ref _fsyncs);
     }
 

@@ -4,6 +4,7 @@ using Pulse.Hosting;
 using Pulse.Log;
 using Pulse.Processing.State;
 using Pulse.Store;
+using Pulse.Telemetry;
 
 namespace Pulse.Processing;
 
@@ -99,7 +100,9 @@ public sealed partial class Checkpointer(
             long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             try
             {
+                long writing = Stopwatch.GetTimestamp();
                 store.WriteCheckpoint(snapshots, _newDimensions, now);
+                EngineInstruments.StoreWriteSeconds.Record(Stopwatch.GetElapsedTime(writing).TotalSeconds);
             }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
@@ -160,6 +163,8 @@ public sealed partial class Checkpointer(
             }
 
             LastRows = rows;
+            EngineInstruments.CheckpointSeconds.Record(LastDurationMs / 1000.0);
+            EngineInstruments.CheckpointRows.Record(rows);
             LastLockMs = lockTicks * 1000.0 / Stopwatch.Frequency;
             LastError = null;
             Checkpoints++;

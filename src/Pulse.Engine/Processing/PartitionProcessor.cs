@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Pulse.Events;
 using Pulse.Hosting;
 using Pulse.Log;
+using Pulse.Telemetry;
 
 namespace Pulse.Processing;
 
@@ -21,7 +22,15 @@ public sealed partial class PartitionProcessor(
 
     public long CorruptRecords => Interlocked.Read(ref _corrupt);
 
+    /// <summary>
+    /// How far behind processing is in time: the age of the last applied record's append while
+    /// records wait, 0 when caught up. The next waiting record was appended after it, so this is
+    /// an upper bound that is off by at most one batch.
+    /// </summary>
+    public long LagMs(long nowMs) => Lag == 0 ? 0 : Math.Max(0, nowMs - Volatile.Read(ref _appliedAppendMs));
+
     private long _appliedOffset = state.Position.Offset;
+    private long _appliedAppendMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>
     /// The processor's loop, on a dedicated thread: blocking waits here never take a thread-pool
@@ -61,9 +70,13 @@ public sealed partial class PartitionProcessor(
                 state.LastActivityMs = now;
             }
 
+            Volatile.Write(ref _appliedAppendMs, batch.GetTimestamp(n - 1));
             Volatile.Write(ref _appliedOffset, reader.Position.Offset);
             // Freshness: the oldest record of the batch, from its durable append to visible in state.
-            freshness.Record(Math.Max(0, clock.GetUtcNow().ToUnixTimeMilliseconds() - batch.GetTimestamp(0)));
+            long fresh = Math.Max(0, clock.GetUtcNow().ToUnixTimeMilliseconds() - batch.GetTimestamp(0));
+            freshness.Record(fresh);
+            EngineInstruments.FreshnessSeconds.Record(fresh / 1000.0);
+            EngineInstruments.ProcessorBatchEvents.Record(n);
         }
     }
 

@@ -2,11 +2,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Pulse.Hosting;
 
-/// <summary>The log is writable on every partition and the disk has room.</summary>
+/// <summary>The log is writable on every partition and the data disk has room (thresholds: <see cref="HealthOptions"/>).</summary>
 public sealed class LogHealthCheck(PulseEngine engine) : IHealthCheck
 {
-    public const long DegradedFreeBytes = 1L << 30;
-    public const long UnhealthyFreeBytes = 100L << 20;
+    private const string ProbeName = ".health-probe";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -14,21 +13,43 @@ public sealed class LogHealthCheck(PulseEngine engine) : IHealthCheck
         {
             if (!engine.Log[p].IsHealthy)
             {
-                return Task.FromResult(HealthCheckResult.Unhealthy($"Partition {p} cannot write: {engine.Log[p].LastError}"));
+                return Task.FromResult(HealthCheckResult.Unhealthy($"Partition {p} cannot write: {engine.Log[p].LastError?.Message}"));
             }
         }
 
-        long free = new DriveInfo(Path.GetFullPath(engine.Options.DataDirectory)).AvailableFreeSpace;
-        var data = new Dictionary<string, object> { ["free_bytes"] = free, ["partitions"] = engine.Log.Count };
-        return Task.FromResult(free < UnhealthyFreeBytes
-            ? HealthCheckResult.Unhealthy($"Only {free >> 20} MiB free on the data disk.", data: data)
-            : free < DegradedFreeBytes
-                ? HealthCheckResult.Degraded($"Only {free >> 20} MiB free on the data disk.", data: data)
-                : HealthCheckResult.Healthy("Writable.", data));
+        string data = Path.GetFullPath(engine.Options.DataDirectory);
+        try
+        {
+            // The log's own files stay open; a new file shows whether the file system still takes writes (read-only remounts).
+            string probe = Path.Combine(data, ProbeName);
+            File.WriteAllBytes(probe, [1]);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The data directory {data} does not take writes: {ex.Message}"));
+        }
+
+        HealthOptions limits = engine.Options.Health;
+        // Below the log's own floor (Pulse:Log:MinFreeDiskBytes) appends are refused, so the node cannot take traffic.
+        long floor = Math.Max(limits.DiskFreeUnhealthyBytes, engine.Options.Log.MinFreeDiskBytes);
+        long free = new DriveInfo(data).AvailableFreeSpace;
+        var detail = new Dictionary<string, object>
+        {
+            ["free_bytes"] = free,
+            ["degraded_below_bytes"] = Math.Max(limits.DiskFreeDegradedBytes, floor),
+            ["unhealthy_below_bytes"] = floor,
+            ["partitions"] = engine.Log.Count,
+        };
+        return Task.FromResult(free < floor
+            ? HealthCheckResult.Unhealthy($"Only {free >> 20} MiB free on the data disk (floor {floor >> 20} MiB: below it appends are refused).", data: detail)
+            : free < limits.DiskFreeDegradedBytes
+                ? HealthCheckResult.Degraded($"Only {free >> 20} MiB free on the data disk (warning below {limits.DiskFreeDegradedBytes >> 20} MiB).", data: detail)
+                : HealthCheckResult.Healthy("Writable.", detail));
     }
 }
 
-/// <summary>The store answers and checkpoints are recent.</summary>
+/// <summary>The store answers; Degraded while its last checkpoint write failed (changes stay pending and are retried).</summary>
 public sealed class StoreHealthCheck(PulseEngine engine) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -38,29 +59,71 @@ public sealed class StoreHealthCheck(PulseEngine engine) : IHealthCheck
             return Task.FromResult(HealthCheckResult.Unhealthy("The store does not answer."));
         }
 
-        long age = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - engine.Checkpointer.LastCheckpointMs;
-        long expected = (long)engine.Options.Processing.CheckpointInterval.TotalMilliseconds;
-        var data = new Dictionary<string, object> { ["checkpoint_age_ms"] = age, ["checkpoint_failures"] = engine.Checkpointer.Failures };
-        return Task.FromResult(age > Math.Max(60_000, expected * 60)
-            ? HealthCheckResult.Unhealthy($"No checkpoint for {age} ms: {engine.Checkpointer.LastError}", data: data)
-            : age > Math.Max(10_000, expected * 10)
-                ? HealthCheckResult.Degraded($"Last checkpoint {age} ms ago: {engine.Checkpointer.LastError}", data: data)
-                : HealthCheckResult.Healthy("Checkpointing.", data));
+        var detail = new Dictionary<string, object>
+        {
+            ["store_bytes"] = engine.Store.DatabaseBytes(),
+            ["checkpoint_failures"] = engine.Checkpointer.Failures,
+        };
+        return Task.FromResult(engine.Checkpointer.LastError is { } error
+            ? HealthCheckResult.Degraded($"The last checkpoint could not write to the store: {error}", data: detail)
+            : HealthCheckResult.Healthy("Answering.", detail));
     }
 }
 
-/// <summary>Processing keeps up with the log.</summary>
-public sealed class ProcessingHealthCheck(PulseEngine engine) : IHealthCheck
+/// <summary>Checkpoints are recent: the older the last one, the more a restart replays.</summary>
+public sealed class CheckpointHealthCheck(PulseEngine engine) : IHealthCheck
 {
-    public const long DegradedLag = 5_000_000;
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        long age = Math.Max(0, engine.Clock.GetUtcNow().ToUnixTimeMilliseconds() - engine.Checkpointer.LastCheckpointMs);
+        // A long checkpoint interval makes ages that long normal: the thresholds are at least 10 and 60 intervals.
+        long interval = (long)engine.Options.Processing.CheckpointInterval.TotalMilliseconds;
+        long degraded = Math.Max((long)engine.Options.Health.CheckpointDegradedAge.TotalMilliseconds, 10 * interval);
+        long unhealthy = Math.Max((long)engine.Options.Health.CheckpointUnhealthyAge.TotalMilliseconds, 60 * interval);
+        var detail = new Dictionary<string, object>
+        {
+            ["checkpoint_age_ms"] = age,
+            ["degraded_at_ms"] = degraded,
+            ["unhealthy_at_ms"] = unhealthy,
+            ["checkpoints"] = engine.Checkpointer.Checkpoints,
+            ["checkpoint_failures"] = engine.Checkpointer.Failures,
+        };
+        string why = engine.Checkpointer.LastError is { } error ? $" Last error: {error}" : "";
+        return Task.FromResult(age >= unhealthy
+            ? HealthCheckResult.Unhealthy($"No checkpoint for {age} ms.{why}", data: detail)
+            : age >= degraded
+                ? HealthCheckResult.Degraded($"Last checkpoint {age} ms ago.{why}", data: detail)
+                : HealthCheckResult.Healthy("Checkpointing.", detail));
+    }
+}
+
+/// <summary>Processing keeps up with the log, in events and in time.</summary>
+public sealed class ProcessingHealthCheck(PulseEngine engine) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        HealthOptions limits = engine.Options.Health;
         long lag = engine.Lag();
-        var data = new Dictionary<string, object> { ["lag_events"] = lag };
-        return Task.FromResult(lag > DegradedLag
-            ? HealthCheckResult.Degraded($"{lag} events behind the log.", data: data)
-            : HealthCheckResult.Healthy("Keeping up.", data));
+        long lagMs = engine.LagMs();
+        var detail = new Dictionary<string, object>
+        {
+            ["lag_events"] = lag,
+            ["lag_ms"] = lagMs,
+            ["degraded_at_events"] = limits.LagDegradedEvents,
+            ["degraded_at_ms"] = (long)limits.LagDegradedAge.TotalMilliseconds,
+        };
+        if (limits.LagUnhealthyAge is { } unhealthy)
+        {
+            detail["unhealthy_at_ms"] = (long)unhealthy.TotalMilliseconds;
+            if (lagMs >= unhealthy.TotalMilliseconds)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy($"{lag} events, {lagMs} ms behind the log.", data: detail));
+            }
+        }
+
+        return Task.FromResult(lag >= limits.LagDegradedEvents || lagMs >= limits.LagDegradedAge.TotalMilliseconds
+            ? HealthCheckResult.Degraded($"{lag} events, {lagMs} ms behind the log.", data: detail)
+            : HealthCheckResult.Healthy("Keeping up.", detail));
     }
 }
 

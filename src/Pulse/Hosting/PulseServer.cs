@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Pulse.Http;
 using Pulse.Live;
+using Pulse.Metrics;
 using Pulse.Security;
 
 namespace Pulse.Hosting;
@@ -11,6 +12,9 @@ namespace Pulse.Hosting;
 /// <summary>Builds the web host around the engine: options, endpoints, health, live feed, dashboard.</summary>
 public static class PulseServer
 {
+    /// <summary>The catch-all that serves the dashboard's client routes (and 404s for unknown server paths).</summary>
+    public const string ClientRoutePattern = "{*path:nonfile}";
+
     private static readonly string[] ServerPrefixes = ["/v1/", "/health/", "/metrics", "/openapi/"];
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -34,11 +38,8 @@ public static class PulseServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
         builder.AddPulseSecurity();
-        builder.Services.AddHealthChecks()
-            .AddCheck<LogHealthCheck>("log")
-            .AddCheck<StoreHealthCheck>("store")
-            .AddCheck<ProcessingHealthCheck>("processing")
-            .AddCheck<DedupeHealthCheck>("dedupe");
+        builder.Services.AddPulseHealthChecks();
+        builder.AddPulseTelemetry();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             int max = context.Configuration.GetValue($"{PulseOptions.SectionName}:Ingest:MaxBodyBytes", new IngestOptions().MaxBodyBytes);
@@ -47,6 +48,7 @@ public static class PulseServer
         });
 
         WebApplication app = builder.Build();
+        app.UsePulseTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UsePulseSecurity();
@@ -64,7 +66,7 @@ public static class PulseServer
         {
             ResponseWriter = HealthResponse.WriteAsync,
         });
-        app.MapFallback("{*path:nonfile}", ServeDashboardRoute);
+        app.MapFallback(ClientRoutePattern, ServeDashboardRoute);
         return app;
     }
 

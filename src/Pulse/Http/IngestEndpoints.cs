@@ -3,6 +3,7 @@ using Microsoft.Extensions.ObjectPool;
 using Microsoft.Net.Http.Headers;
 using Pulse.Hosting;
 using Pulse.Ingest;
+using Pulse.Metrics;
 
 namespace Pulse.Http;
 
@@ -22,6 +23,7 @@ public static class IngestEndpoints
         IngestOptions options = engine.Options.Ingest;
         if (!TryGetFormat(request.ContentType, out BodyFormat format))
         {
+            ServerInstruments.RecordRejected("unsupported_media_type");
             return Problems.Create(415, "Unsupported content type",
                 $"Send 'application/json' (one event or an array) or 'application/x-ndjson' (one event per line); got '{request.ContentType}'.");
         }
@@ -30,17 +32,20 @@ public static class IngestEndpoints
         bool gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
         if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
+            ServerInstruments.RecordRejected("unsupported_encoding");
             return Problems.Create(415, "Unsupported content encoding", $"Only 'gzip' is supported; got '{encoding}'.");
         }
 
         (BodyReadStatus status, byte[]? body, int length) = await RequestBodyReader.ReadAsync(request, gzip, options.MaxBodyBytes, context.RequestAborted);
         if (status == BodyReadStatus.TooLarge)
         {
+            ServerInstruments.RecordRejected("body_too_large");
             return Problems.Create(413, "Body too large", $"The body is larger than {options.MaxBodyBytes} bytes (after decompression). Split it into smaller batches.");
         }
 
         if (status == BodyReadStatus.BadEncoding)
         {
+            ServerInstruments.RecordRejected("invalid_gzip");
             return Problems.Create(400, "Invalid gzip body", "The body says 'Content-Encoding: gzip' but is not valid gzip data.");
         }
 
@@ -51,14 +56,20 @@ public static class IngestEndpoints
             EventParser.Parse(body.AsSpan(0, length), format, now, engine.IngestLimits, batch);
             ArrayPool<byte>.Shared.Return(body!);
             body = null;
+            ServerInstruments.RequestBodyBytes.Record(length);
             if (batch.BodyError is { } bodyError)
             {
+                ServerInstruments.RecordRejected("invalid_body");
                 return Problems.Create(400, "Invalid body", bodyError);
             }
 
+            ServerInstruments.EventsReceived.Add(batch.TotalSeen);
+            ServerInstruments.BatchEvents.Record(batch.TotalSeen);
+            RejectionReasons.Record(batch.Errors);
             int rejected = batch.Errors.Count;
             if (batch.Count == 0)
             {
+                ServerInstruments.RecordRejected("no_valid_events");
                 return Problems.Create(400, "No valid events", $"All {rejected} events were rejected; see 'errors'.", ErrorList(batch.Errors));
             }
 
@@ -69,6 +80,7 @@ public static class IngestEndpoints
             }
             catch (IngestUnavailableException ex)
             {
+                ServerInstruments.RecordRejected("unavailable");
                 return Problems.Create(503, "Temporarily unable to store events", ex.Message + " Nothing in this request was acknowledged; retry it.", retryAfter: ex.RetryAfter);
             }
 

@@ -64,7 +64,11 @@ public sealed partial class LiveBroadcaster(PulseEngine engine, ILogger<LiveBroa
                         message = buffer.WrittenSpan.ToArray();
                     }
 
-                    if (!subscriber.TrySend(message, now))
+                    if (subscriber.TrySend(message, now))
+                    {
+                        Metrics.ServerInstruments.LiveMessagesSent.Add(1);
+                    }
+                    else
                     {
                         Interlocked.Increment(ref _skipped);
                     }

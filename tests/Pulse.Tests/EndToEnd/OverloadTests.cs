@@ -14,10 +14,16 @@ public sealed class OverloadTests
     {
         using var dir = new TempDirectory("pulse-disk");
         // A floor above any disk's free space: every append must be refused, and nothing stored.
-        await using PulseProcess server = await PulseProcess.StartAsync(Path.Combine(dir.Path, "data"), null,
+        // Readiness says so too (the node cannot take traffic), so the server is only waited for to be live.
+        await using PulseProcess server = await PulseProcess.StartLiveAsync(Path.Combine(dir.Path, "data"),
             $"--Pulse:Log:MinFreeDiskBytes={long.MaxValue}");
         using HttpClient http = server.CreateClient();
         var client = new MetricsClient(http);
+        using (HttpResponseMessage ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("appends are refused", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
 
         using var content = new StringContent("""{"type":"page_view","user_id":"disk"}""", System.Text.Encoding.UTF8, "application/json");
         using HttpResponseMessage response = await http.PostAsync(new Uri("/v1/events", UriKind.Relative), content);

@@ -40,7 +40,14 @@ internal sealed class PulseProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PulseProcess> StartAsync(string dataDirectory, int? port = null, params string[] extraArgs)
+    public static Task<PulseProcess> StartAsync(string dataDirectory, int? port = null, params string[] extraArgs) =>
+        StartAsync(dataDirectory, port, "/health/ready", extraArgs);
+
+    /// <summary>Starts a server that may never become ready (a readiness test): waits only for <c>/health/live</c>.</summary>
+    public static Task<PulseProcess> StartLiveAsync(string dataDirectory, params string[] extraArgs) =>
+        StartAsync(dataDirectory, null, "/health/live", extraArgs);
+
+    private static async Task<PulseProcess> StartAsync(string dataDirectory, int? port, string waitFor, string[] extraArgs)
     {
         if (!File.Exists(RepoPaths.PulseDll))
         {
@@ -75,7 +82,7 @@ internal sealed class PulseProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        await server.WaitForAsync(waitFor, TimeSpan.FromSeconds(60));
         return server;
     }
 
@@ -94,7 +101,7 @@ internal sealed class PulseProcess : IAsyncDisposable
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-    private async Task WaitReadyAsync(TimeSpan timeout)
+    private async Task WaitForAsync(string path, TimeSpan timeout)
     {
         using HttpClient client = CreateClient();
         var watch = Stopwatch.StartNew();
@@ -107,7 +114,7 @@ internal sealed class PulseProcess : IAsyncDisposable
 
             try
             {
-                using HttpResponseMessage response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                using HttpResponseMessage response = await client.GetAsync(new Uri(path, UriKind.Relative));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
