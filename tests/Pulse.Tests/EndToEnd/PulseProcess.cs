@@ -82,7 +82,17 @@ internal sealed class PulseProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitForAsync(waitFor, TimeSpan.FromSeconds(60));
+        try
+        {
+            await server.WaitForAsync(waitFor, TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // A server that never became ready must not outlive the test that started it.
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
