@@ -91,7 +91,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             {
                 PartitionState.ResidentFrom(c.MaxEventTimeMs, resident, loadedFrom);
 
-                states[p].Restore(c.Position, c.MaxEventTimeMs, c.EventsProcessed, loadedFrom);
+                states[p].Restore(c.Position, c.MaxEventTimeMs, c.EventsProcessed, loadedFrom, c.SecondsOffset);
                 int rows = store.LoadResident(states[p], loadedFrom);
                 LogRestored(logger, p, c.Position.Offset, rows);
             }

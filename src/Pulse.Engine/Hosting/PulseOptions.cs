@@ -96,7 +96,7 @@ public sealed class DedupeOptions
     public int MaxEntries { get; set; } = 10_000_000;
 }
 
-public sealed class ProcessingOptions
+public sealed class ProcessingOptions : IValidatableObject
 {
     /// <summary>Watermark = max event time seen − allowed lateness.</summary>
     public TimeSpan AllowedLateness { get; set; } = TimeSpan.FromSeconds(5);
@@ -106,6 +106,13 @@ public sealed class ProcessingOptions
 
     /// <summary>Interval between checkpoints (state and offsets, one transaction).</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Interval between checkpoints that include the minute, hour and day rollups; the others
+    /// carry the 1-second buckets only. Longer means fewer store writes, and a longer replay after
+    /// a crash (at most this much of the log).
+    /// </summary>
+    public TimeSpan RollupCheckpointInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long 1-second buckets stay in memory after they end.</summary>
     public TimeSpan ResidentSeconds { get; set; } = TimeSpan.FromMinutes(15);
@@ -128,6 +135,26 @@ public sealed class ProcessingOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 512;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CheckpointInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Pulse:Processing:CheckpointInterval must be positive.", [nameof(CheckpointInterval)]);
+        }
+
+        if (RollupCheckpointInterval < CheckpointInterval)
+        {
+            yield return new ValidationResult("Pulse:Processing:RollupCheckpointInterval must be at least CheckpointInterval.",
+                [nameof(RollupCheckpointInterval), nameof(CheckpointInterval)]);
+        }
+
+        if (AllowedLateness < TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Pulse:Processing:AllowedLateness must not be negative and IdleTimeout must be positive.",
+                [nameof(AllowedLateness), nameof(IdleTimeout)]);
+        }
+    }
 }
 
 public sealed class StoreOptions

@@ -26,6 +26,12 @@ public sealed class CheckpointSnapshot(int partition)
     /// </summary>
     public ArrayBufferWriter<byte> SketchBytes { get; } = new(64 * 1024);
     public LogPosition Position { get; set; }
+
+    /// <summary>
+    /// Whether the snapshot holds the changes of every resolution (a full checkpoint: the replay
+    /// base moves to <see cref="Position"/>) or of the 1-second buckets only.
+    /// </summary>
+    public bool IncludesRollups { get; set; } = true;
     public long MaxEventTimeMs { get; set; }
     public long EventsProcessed { get; set; }
 

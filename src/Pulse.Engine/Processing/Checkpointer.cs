@@ -39,6 +39,12 @@ public sealed partial class Checkpointer(
     private int _persistedDimensionId = dictionary.Count;
     private long _lastStoreRetentionMs;
 
+    // Per partition: when its last full checkpoint committed (MinValue: none since start, so the
+    // next one is full) and the offset it committed, below which the log is no longer needed.
+    private readonly long[] _lastFullMs = CreateFilled(states.Count, long.MinValue);
+    private readonly long[] _replayBase = new long[states.Count];
+    private readonly long _rollupIntervalMs = (long)options.Processing.RollupCheckpointInterval.TotalMilliseconds;
+
     public long LastCheckpointMs { get; private set; } = clock.GetUtcNow().ToUnixTimeMilliseconds();
     public double LastDurationMs { get; private set; }
 
@@ -56,7 +62,9 @@ public sealed partial class Checkpointer(
     /// Partitions are committed one per tick (interval / partitions apart), so each partition is
     /// checkpointed once per interval while the work comes in small pieces instead of one burst that
     /// takes a core from the request path. A partition's rows and offset are its own, so one
-    /// transaction per partition keeps exactly-once.
+    /// transaction per partition keeps exactly-once. Most of those checkpoints carry the 1-second
+    /// buckets only; every <see cref="ProcessingOptions.RollupCheckpointInterval"/> one carries the
+    /// minute, hour and day rollups too (see <see cref="ShouldBeFull"/>).
     /// </remarks>
     public void Run(CancellationToken cancellationToken)
     {
@@ -65,16 +73,28 @@ public sealed partial class Checkpointer(
         int next = 0;
         while (!cancellationToken.WaitHandle.WaitOne(tick))
         {
-            RunOnce(next);
+            RunOnce(next, ShouldBeFull(next, clock.GetUtcNow().ToUnixTimeMilliseconds()));
             next = (next + 1) % states.Count;
         }
     }
 
-    /// <summary>Checkpoints every partition in one transaction; called at shutdown after the processors stop.</summary>
-    public bool RunOnce() => RunOnce(null);
+    /// <summary>
+    /// A rollup cell of an open minute, hour or day changes in nearly every second, and rewriting it
+    /// each second was most of the store's write volume — whose flushes the log's group commit then
+    /// waited behind. Committing rollups less often costs only a longer replay after a crash (from
+    /// the last full checkpoint, skipping the seconds already stored).
+    /// </summary>
+    private bool ShouldBeFull(int partition, long nowMs) =>
+        _lastFullMs[partition] == long.MinValue || nowMs - _lastFullMs[partition] >= _rollupIntervalMs;
 
-    /// <summary>Checkpoints one partition (by index), or all when <paramref name="only"/> is null.</summary>
-    public bool RunOnce(int? only)
+    /// <summary>Checkpoints every partition, every resolution, in one transaction; called at shutdown after the processors stop.</summary>
+    public bool RunOnce() => RunOnce(null, full: true);
+
+    /// <summary>
+    /// Checkpoints one partition (by index), or all when <paramref name="only"/> is null; with
+    /// every resolution when <paramref name="full"/>, else the 1-second buckets only.
+    /// </summary>
+    public bool RunOnce(int? only, bool full = true)
     {
         lock (_runGate)
         {
@@ -89,7 +109,7 @@ public sealed partial class Checkpointer(
                 long locking = Stopwatch.GetTimestamp();
                 lock (states[i].Gate)
                 {
-                    states[i].TakeChanges(_snapshots[i]);
+                    states[i].TakeChanges(_snapshots[i], full || _lastFullMs[i] == long.MinValue);
                 }
 
                 lockTicks += Stopwatch.GetTimestamp() - locking;
@@ -125,6 +145,15 @@ public sealed partial class Checkpointer(
                 _persistedDimensionId = Math.Max(_persistedDimensionId, id);
             }
 
+            for (int i = first; i < first + count; i++)
+            {
+                if (_snapshots[i].IncludesRollups)
+                {
+                    _lastFullMs[i] = now;
+                    _replayBase[i] = _snapshots[i].Position.Offset;
+                }
+            }
+
             // Queries read memory and then the store below the residency boundary; eviction moves that
             // boundary, so it waits until no query is between the two reads.
             residency.EnterWriteLock();
@@ -145,7 +174,7 @@ public sealed partial class Checkpointer(
 
             for (int i = first; i < first + count; i++)
             {
-                log[states[i].Partition].ApplyRetention(_snapshots[i].Position.Offset);
+                log[states[i].Partition].ApplyRetention(_replayBase[i]);
             }
 
             if (now - _lastStoreRetentionMs > 60_000)
@@ -170,6 +199,13 @@ public sealed partial class Checkpointer(
             Checkpoints++;
             return true;
         }
+    }
+
+    private static long[] CreateFilled(int length, long value)
+    {
+        long[] values = new long[length];
+        Array.Fill(values, value);
+        return values;
     }
 
     private static CheckpointSnapshot[] CreateSnapshots(IReadOnlyList<PartitionState> states)

@@ -85,7 +85,7 @@ public sealed partial class PartitionProcessor(
         try
         {
             var e = new EncodedEvent(batch.GetPayload(i));
-            state.Apply(e);
+            state.Apply(e, batch.GetOffset(i));
         }
         catch (InvalidDataException ex)
         {

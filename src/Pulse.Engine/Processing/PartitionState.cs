@@ -22,6 +22,11 @@ public sealed class PartitionState
     private readonly ICellStore _store;
     private readonly long _allowedLatenessMs;
 
+    // After a restart from a seconds-only checkpoint, the stored 1-second rows already hold every
+    // record before this offset while coarser rows stop at the base checkpoint's offset: the replay
+    // from the base applies records below it to the coarser resolutions only.
+    private long _secondsFrom = long.MinValue;
+
     public PartitionState(int partition, DimensionDictionary dictionary, ICellStore store, TimeSpan allowedLateness)
     {
         Partition = partition;
@@ -60,8 +65,14 @@ public sealed class PartitionState
 
     public IReadOnlyDictionary<long, Bucket> BucketsAt(Resolution resolution) => _buckets[(int)resolution];
 
-    /// <summary>Applies one event to every cuboid at every resolution. Caller holds <see cref="Gate"/>.</summary>
-    public void Apply(in EncodedEvent e)
+    /// <summary>Applies one live event to every cuboid at every resolution. Caller holds <see cref="Gate"/>.</summary>
+    public void Apply(in EncodedEvent e) => Apply(e, long.MaxValue);
+
+    /// <summary>
+    /// Applies the record at log <paramref name="offset"/> to every cuboid at every resolution whose
+    /// stored state does not hold it yet. Caller holds <see cref="Gate"/>.
+    /// </summary>
+    public void Apply(in EncodedEvent e, long offset)
     {
         EventHeader h = e.Header;
         long time = h.EventTimeMs;
@@ -80,7 +91,7 @@ public sealed class PartitionState
         int device = _dictionary.GetOrAdd(e[EventField.Device]);
         long revenue = h.Kind == EventKind.Purchase ? h.RevenueMicros : 0;
 
-        for (int r = 0; r < Resolutions.Count; r++)
+        for (int r = offset < _secondsFrom ? 1 : 0; r < Resolutions.Count; r++)
         {
             var resolution = (Resolution)r;
             Bucket bucket = GetBucket(resolution, resolution.BucketStart(time));
@@ -159,10 +170,16 @@ public sealed class PartitionState
         }
     }
 
-    /// <summary>Moves every change since the last checkpoint into <paramref name="snapshot"/>. Caller holds <see cref="Gate"/>.</summary>
-    public void TakeChanges(CheckpointSnapshot snapshot)
+    /// <summary>
+    /// Moves every change since the last checkpoint into <paramref name="snapshot"/>: of every
+    /// resolution when <paramref name="includeRollups"/>, else of the 1-second buckets only (the
+    /// coarser ones stay dirty for the next full checkpoint). Caller holds <see cref="Gate"/>.
+    /// </summary>
+    public void TakeChanges(CheckpointSnapshot snapshot, bool includeRollups = true)
     {
-        for (int r = 0; r < Resolutions.Count; r++)
+        snapshot.IncludesRollups = includeRollups;
+        int resolutions = includeRollups ? Resolutions.Count : 1;
+        for (int r = 0; r < resolutions; r++)
         {
             foreach (Bucket bucket in _buckets[r].Values)
             {
@@ -283,10 +300,15 @@ public sealed class PartitionState
         }
     }
 
-    /// <summary>Starting point after a restart: the checkpointed position and the resident buckets loaded from the store.</summary>
-    public void Restore(LogPosition position, long maxEventTimeMs, long eventsProcessed, ReadOnlySpan<long> loadedFrom)
+    /// <summary>
+    /// Starting point after a restart: the position, newest event time and event count of the last
+    /// full checkpoint (replay from there re-derives every late flag exactly as the first time), the
+    /// offset the stored 1-second rows reach, and where the resident buckets begin.
+    /// </summary>
+    public void Restore(LogPosition position, long maxEventTimeMs, long eventsProcessed, ReadOnlySpan<long> loadedFrom, long secondsFrom = long.MinValue)
     {
         Position = position;
+        _secondsFrom = secondsFrom;
         MaxEventTimeMs = maxEventTimeMs;
         EventsProcessed = eventsProcessed;
         loadedFrom.CopyTo(_loadedFrom);

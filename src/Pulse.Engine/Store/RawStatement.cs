@@ -28,8 +28,8 @@ internal sealed class RawStatement : IDisposable
 
     public void Bind(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
 
-    /// <summary>Executes the bound statement and makes it ready for the next row.</summary>
-    public void Execute()
+    /// <summary>Executes the bound statement, makes it ready for the next row and returns the rows it changed.</summary>
+    public int Execute()
     {
         int rc = raw.sqlite3_step(_statement);
         raw.sqlite3_reset(_statement);
@@ -37,6 +37,8 @@ internal sealed class RawStatement : IDisposable
         {
             throw new SqliteException($"Statement failed: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc);
         }
+
+        return raw.sqlite3_changes(_db);
     }
 
     private void Check(int rc)

@@ -10,10 +10,13 @@ public sealed partial class SqliteStore
     private RawStatement? _putCount;
     private RawStatement? _putUnique;
     private RawStatement? _putCheckpoint;
+    private RawStatement? _advanceSeconds;
 
     /// <summary>
     /// Commits new dictionary entries, every partition's changed cells and their log positions in one
     /// transaction: after a crash, state and offsets always agree, so replay counts nothing twice.
+    /// A full snapshot moves the partition's replay base; a seconds-only one moves only the offset
+    /// its 1-second rows reach.
     /// </summary>
     public void WriteCheckpoint(IReadOnlyList<CheckpointSnapshot> snapshots, IReadOnlyList<(int Id, byte[] Value)> newDimensions, long nowMs)
     {
@@ -27,9 +30,10 @@ public sealed partial class SqliteStore
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """);
         _putCheckpoint ??= new RawStatement(_writer, """
-            INSERT OR REPLACE INTO checkpoints(partition, next_offset, segment, position, max_event_time, events_processed, updated_ms)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT OR REPLACE INTO checkpoints(partition, next_offset, segment, position, max_event_time, events_processed, updated_ms, seconds_offset)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?2)
             """);
+        _advanceSeconds ??= new RawStatement(_writer, "UPDATE checkpoints SET seconds_offset = ?2, updated_ms = ?3 WHERE partition = ?1");
 
         using SqliteTransaction transaction = _writer.BeginTransaction();
         foreach ((int id, byte[] value) in newDimensions)
@@ -59,15 +63,29 @@ public sealed partial class SqliteStore
                 s.Execute();
             }
 
-            RawStatement c = _putCheckpoint;
-            c.Bind(1, snapshot.Partition);
-            c.Bind(2, snapshot.Position.Offset);
-            c.Bind(3, snapshot.Position.SegmentBaseOffset);
-            c.Bind(4, snapshot.Position.BytePosition);
-            c.Bind(5, snapshot.MaxEventTimeMs);
-            c.Bind(6, snapshot.EventsProcessed);
-            c.Bind(7, nowMs);
-            c.Execute();
+            if (snapshot.IncludesRollups)
+            {
+                RawStatement c = _putCheckpoint;
+                c.Bind(1, snapshot.Partition);
+                c.Bind(2, snapshot.Position.Offset);
+                c.Bind(3, snapshot.Position.SegmentBaseOffset);
+                c.Bind(4, snapshot.Position.BytePosition);
+                c.Bind(5, snapshot.MaxEventTimeMs);
+                c.Bind(6, snapshot.EventsProcessed);
+                c.Bind(7, nowMs);
+                c.Execute();
+            }
+            else
+            {
+                RawStatement c = _advanceSeconds;
+                c.Bind(1, snapshot.Partition);
+                c.Bind(2, snapshot.Position.Offset);
+                c.Bind(3, nowMs);
+                if (c.Execute() != 1)
+                {
+                    throw new InvalidOperationException($"Partition {snapshot.Partition}: a seconds-only checkpoint needs a full one before it.");
+                }
+            }
         }
 
         transaction.Commit();
@@ -98,5 +116,6 @@ public sealed partial class SqliteStore
         _putCount?.Dispose();
         _putUnique?.Dispose();
         _putCheckpoint?.Dispose();
+        _advanceSeconds?.Dispose();
     }
 }

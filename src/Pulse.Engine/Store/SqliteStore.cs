@@ -31,7 +31,7 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
         // in SQLite's own cache (256 MiB) rather than re-reading them through the OS each time.
         Execute(_writer, "PRAGMA cache_size=-262144;");
         Execute(_writer, StoreSchema.Create);
-        Execute(_writer, $"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{StoreSchema.Version}');");
+        StoreSchema.Migrate(_writer);
         _pointReader = OpenConnection();
     }
 
@@ -65,7 +65,7 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
     public StoredCheckpoint? LoadCheckpoint(int partition)
     {
         using SqliteCommand command = _writer.CreateCommand();
-        command.CommandText = "SELECT next_offset, segment, position, max_event_time, events_processed, updated_ms FROM checkpoints WHERE partition = $p";
+        command.CommandText = "SELECT next_offset, segment, position, max_event_time, events_processed, updated_ms, seconds_offset FROM checkpoints WHERE partition = $p";
         command.Parameters.AddWithValue("$p", partition);
         using SqliteDataReader reader = command.ExecuteReader();
         if (!reader.Read())
@@ -75,7 +75,7 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
 
         return new StoredCheckpoint(
             new LogPosition(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)),
-            reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+            reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), Math.Max(reader.GetInt64(0), reader.GetInt64(6)));
     }
 
     /// <summary>Loads every stored cell of <paramref name="partition"/> in buckets at or after <paramref name="loadedFrom"/>.</summary>

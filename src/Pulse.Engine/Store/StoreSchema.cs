@@ -1,9 +1,17 @@
+using Microsoft.Data.Sqlite;
+
 namespace Pulse.Store;
 
 /// <summary>The embedded store's tables. Rollup rows are per partition, so each partition's checkpoint owns its rows outright.</summary>
+/// <remarks>
+/// A checkpoint row's <c>next_offset</c>, <c>segment</c>, <c>position</c>, <c>max_event_time</c> and
+/// <c>events_processed</c> describe the last <em>full</em> checkpoint (every resolution): replay
+/// starts there. <c>seconds_offset</c> is where the 1-second rows reach, which seconds-only
+/// checkpoints move ahead of it (−1: same as <c>next_offset</c>, as version 1 stores had it).
+/// </remarks>
 internal static class StoreSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -15,7 +23,8 @@ internal static class StoreSchema
             position INTEGER NOT NULL,
             max_event_time INTEGER NOT NULL,
             events_processed INTEGER NOT NULL,
-            updated_ms INTEGER NOT NULL);
+            updated_ms INTEGER NOT NULL,
+            seconds_offset INTEGER NOT NULL DEFAULT -1);
         CREATE TABLE IF NOT EXISTS counts (
             res INTEGER NOT NULL, bucket INTEGER NOT NULL, mask INTEGER NOT NULL, partition INTEGER NOT NULL,
             type INTEGER NOT NULL, page INTEGER NOT NULL, product INTEGER NOT NULL, country INTEGER NOT NULL, device INTEGER NOT NULL,
@@ -27,4 +36,32 @@ internal static class StoreSchema
             sketch BLOB NOT NULL,
             PRIMARY KEY (res, mask, bucket, partition, type, page, country, device)) WITHOUT ROWID;
         """;
+
+    /// <summary>Brings a store written by an older version up to <see cref="Version"/>, in place.</summary>
+    public static void Migrate(SqliteConnection connection)
+    {
+        using SqliteTransaction transaction = connection.BeginTransaction();
+        if (!HasColumn(connection, "checkpoints", "seconds_offset"))
+        {
+            Execute(connection, "ALTER TABLE checkpoints ADD COLUMN seconds_offset INTEGER NOT NULL DEFAULT -1;");
+        }
+
+        Execute(connection, $"INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{Version}');");
+        transaction.Commit();
+    }
+
+    private static bool HasColumn(SqliteConnection connection, string table, string column)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column";
+        command.Parameters.AddWithValue("$column", column);
+        return (long)command.ExecuteScalar()! > 0;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
 }

@@ -31,6 +31,7 @@ public static class PulseServer
             .Bind(builder.Configuration.GetSection(PulseOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PulseOptions>, PulseOptionsValidator>();
         builder.Services.AddSingleton(sp => PulseEngine.Start(
             sp.GetRequiredService<IOptions<PulseOptions>>().Value, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<EngineHostedService>();

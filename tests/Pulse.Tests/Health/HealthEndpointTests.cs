@@ -74,7 +74,11 @@ public sealed class HealthEndpointTests
     [InlineData("--Pulse:Health:CheckpointDegradedAge=00:05:00", "--Pulse:Health:CheckpointUnhealthyAge=00:01:00", "CheckpointUnhealthyAge")]
     [InlineData("--Pulse:Health:LagDegradedAge=00:05:00", "--Pulse:Health:LagUnhealthyAge=00:01:00", "LagUnhealthyAge")]
     [InlineData("--Pulse:Health:LagDegradedEvents=-1", "--Pulse:Health:LagDegradedAge=00:00:01", "LagDegradedEvents")]
-    public async Task Inconsistent_thresholds_stop_the_server_at_start(string first, string second, string named)
+    [InlineData("--Pulse:Processing:CheckpointInterval=00:00:05", "--Pulse:Processing:RollupCheckpointInterval=00:00:02", "Pulse:Processing:RollupCheckpointInterval")]
+    [InlineData("--Pulse:Processing:BatchSize=0", "--Pulse:Processing:AllowedLateness=00:00:01", "Pulse:Processing:BatchSize")]
+    [InlineData("--Pulse:Log:Partitions=999", "--Pulse:Log:Fsync=true", "Pulse:Log:Partitions")]
+    [InlineData("--Pulse:Ingest:MaxDepth=1", "--Pulse:Ingest:MaxProperties=10", "Pulse:Ingest:MaxDepth")]
+    public async Task Invalid_or_inconsistent_settings_of_any_section_stop_the_server_at_start(string first, string second, string named)
     {
         using var dir = new TempDirectory("pulse-health");
         WebApplication app = PulseServer.Build(["--urls", "http://127.0.0.1:0", $"--Pulse:DataDirectory={Path.Combine(dir.Path, "data")}", first, second]);

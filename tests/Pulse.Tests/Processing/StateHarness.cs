@@ -16,6 +16,7 @@ internal sealed class StateHarness : IDisposable
 {
     private readonly TempDirectory _dir = new("pulse-state");
     private readonly ReaderWriterLockSlim _residency = new();
+    private readonly List<string> _log = [];
     private long _offset;
 
     public StateHarness(TimeSpan? lateness = null)
@@ -34,27 +35,39 @@ internal sealed class StateHarness : IDisposable
     public QueryEngine Queries { get; private set; }
     public int PersistedDimension { get; private set; }
 
+    /// <summary>Appends the events to the harness's log (offset = index) and applies them.</summary>
     public void Apply(params string[] events)
+    {
+        _log.AddRange(events);
+        ApplyAt(_offset, events);
+        _offset += events.Length;
+    }
+
+    /// <summary>After <see cref="Restart"/>: applies the logged events from the restored position on, as the processor's replay does.</summary>
+    public void Replay() => ApplyAt(State.Position.Offset, [.. _log.Skip((int)State.Position.Offset)]);
+
+    private void ApplyAt(long firstOffset, string[] events)
     {
         using EventBatch batch = TestEvents.Parse(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), events);
         lock (State.Gate)
         {
             for (int i = 0; i < batch.Count; i++)
             {
-                State.Apply(new EncodedEvent(batch.GetPayload(i)));
+                State.Apply(new EncodedEvent(batch.GetPayload(i)), firstOffset + i);
             }
 
-            _offset += batch.Count;
-            State.Position = new LogPosition(_offset, 0, _offset * 100);
+            long next = firstOffset + batch.Count;
+            State.Position = new LogPosition(next, 0, next * 100);
         }
     }
 
-    public CheckpointSnapshot Checkpoint()
+    /// <summary>Commits the state's changes: of every resolution, or with <paramref name="includeRollups"/> false of the 1-second buckets only.</summary>
+    public CheckpointSnapshot Checkpoint(bool includeRollups = true)
     {
         var snapshot = new CheckpointSnapshot(0);
         lock (State.Gate)
         {
-            State.TakeChanges(snapshot);
+            State.TakeChanges(snapshot, includeRollups);
         }
 
         var dims = new List<(int, byte[])>();
@@ -82,7 +95,7 @@ internal sealed class StateHarness : IDisposable
         Span<long> loadedFrom = stackalloc long[Resolutions.Count];
         PartitionState.ResidentFrom(checkpoint.MaxEventTimeMs, [resident, resident, resident, resident], loadedFrom);
 
-        State.Restore(checkpoint.Position, checkpoint.MaxEventTimeMs, checkpoint.EventsProcessed, loadedFrom);
+        State.Restore(checkpoint.Position, checkpoint.MaxEventTimeMs, checkpoint.EventsProcessed, loadedFrom, checkpoint.SecondsOffset);
         Store.LoadResident(State, loadedFrom);
         Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
     }
