@@ -52,8 +52,12 @@ public sealed class EngineEndToEndTests
         }
     }
 
-    [Fact]
-    public async Task Kill_9_mid_stream_counts_every_acknowledged_event_exactly_once()
+    [Theory]
+    [InlineData(0, new string[0])]
+    // Paced, with checkpoints every 100 ms and rollups every 500 ms: the kill falls after several
+    // seconds-only checkpoints, so the restart replays from an older full one.
+    [InlineData(150, new[] { "--Pulse:Processing:CheckpointInterval=00:00:00.100", "--Pulse:Processing:RollupCheckpointInterval=00:00:00.500" })]
+    public async Task Kill_9_mid_stream_counts_every_acknowledged_event_exactly_once(int senderPauseMs, string[] settings)
     {
         using var dir = new TempDirectory();
         Workload workload = await Workload.GenerateAsync(dir.Path, seed: 7, count: 30_000, Start);
@@ -62,7 +66,7 @@ public sealed class EngineEndToEndTests
         var acknowledged = new HashSet<int>();
         int port = PulseProcess.FreePort();
 
-        await using (PulseProcess server = await PulseProcess.StartAsync(data, port))
+        await using (PulseProcess server = await PulseProcess.StartAsync(data, port, settings))
         {
             using HttpClient http = server.CreateClient();
             var client = new MetricsClient(http);
@@ -82,6 +86,11 @@ public sealed class EngineEndToEndTests
                             {
                                 acknowledged.Add(i);
                             }
+                        }
+
+                        if (senderPauseMs > 0)
+                        {
+                            await Task.Delay(senderPauseMs);
                         }
                     }
                     catch (HttpRequestException)
@@ -104,7 +113,7 @@ public sealed class EngineEndToEndTests
         }
 
         Assert.InRange(acknowledged.Count, 1, batches.Count - 1);
-        await using (PulseProcess restarted = await PulseProcess.StartAsync(data, port))
+        await using (PulseProcess restarted = await PulseProcess.StartAsync(data, port, settings))
         {
             using HttpClient http = restarted.CreateClient();
             var client = new MetricsClient(http);
