@@ -29,6 +29,8 @@ touch artifacts/pulse/pulse.dll
 # The dashboard: installed from the lock file and built into the server's wwwroot.
 echo "test.sh: building the dashboard" >&2
 (cd dashboard && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build -- --logLevel warn)
+# Segment's Node SDK, which SegmentNodeSdkTests drives against a live server.
+(cd tests/segment-node && npm ci --no-audit --no-fund --loglevel=error)
 
 log="$(mktemp)"
 results="$(mktemp -d)"

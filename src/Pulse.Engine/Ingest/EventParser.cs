@@ -196,7 +196,7 @@ public static partial class EventParser
 
     private static bool IsBlank(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(" \t\r\n"u8) < 0;
 
-    private static string Malformed(ReadOnlySpan<byte> body, JsonException ex)
+    internal static string Malformed(ReadOnlySpan<byte> body, JsonException ex)
     {
         // The reader reports line and column; a single absolute offset is easier to act on.
         long line = ex.LineNumber ?? 0;

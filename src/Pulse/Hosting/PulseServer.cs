@@ -60,6 +60,7 @@ public static class PulseServer
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = PrepareDashboardFile });
 
         app.MapIngest();
+        app.MapSegment();
         app.MapQueries();
         app.MapLive();
         app.MapGet("/health/live", () => Results.Text("Healthy"));

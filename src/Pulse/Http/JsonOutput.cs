@@ -10,6 +10,13 @@ public static class JsonOutput
     public static void WriteIngest(Utf8JsonWriter w, IngestResult result, int rejected, IReadOnlyList<IngestError> errors, int maxErrors = 100)
     {
         w.WriteStartObject();
+        WriteIngestCounts(w, result, rejected, errors, maxErrors);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The members of an ingest answer, for the Segment endpoints to put beside their <c>success</c>.</summary>
+    public static void WriteIngestCounts(Utf8JsonWriter w, IngestResult result, int rejected, IReadOnlyList<IngestError> errors, int maxErrors = 100)
+    {
         w.WriteNumber("accepted"u8, result.Accepted);
         w.WriteNumber("duplicates"u8, result.Duplicates);
         w.WriteNumber("rejected"u8, rejected);
@@ -27,8 +34,6 @@ public static class JsonOutput
         {
             w.WriteNumber("errors_truncated"u8, errors.Count - maxErrors);
         }
-
-        w.WriteEndObject();
     }
 
     public static void WriteMetrics(Utf8JsonWriter w, IReadOnlyList<MetricDefinition> metrics)

@@ -8,8 +8,9 @@ namespace Pulse.Security;
 
 /// <summary>
 /// Reads <c>Authorization: Bearer KEY</c>, or on a WebSocket handshake (browsers cannot set headers
-/// there) a subprotocol <c>pulse.bearer.KEY</c> offered beside <c>pulse.v1</c>. Challenges and
-/// forbids are answered by <see cref="ScopeResultHandler"/> as problem+json.
+/// there) a subprotocol <c>pulse.bearer.KEY</c> offered beside <c>pulse.v1</c>, or on the Segment
+/// endpoints HTTP basic auth with the key as the user name (how Segment's SDKs send their write
+/// key). Challenges and forbids are answered by <see cref="ScopeResultHandler"/> as problem+json.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -28,7 +29,9 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         return Task.FromResult(ReadKey(Request, out ReadOnlySpan<char> presented) switch
         {
             KeyPresence.None => AuthenticateResult.NoResult(),
-            KeyPresence.Malformed => AuthenticateResult.Fail("The Authorization header is not 'Bearer KEY'."),
+            KeyPresence.Malformed => AuthenticateResult.Fail(ScopeRules.IsSegmentPath(Request.Path)
+                ? "The Authorization header is not 'Bearer KEY' or 'Basic base64(KEY:)'."
+                : "The Authorization header is not 'Bearer KEY'."),
             _ => keys.Find(presented) is { } key
                 ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ApiKeyIdentity(key)), SchemeName))
                 : AuthenticateResult.Fail("The API key is not one of the configured keys."),
@@ -43,17 +46,46 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         if (!string.IsNullOrEmpty(authorization))
         {
             ReadOnlySpan<char> value = authorization.AsSpan().Trim();
-            if (!value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             {
-                key = default;
-                return KeyPresence.Malformed;
+                key = value[7..].Trim();
+                return KeyPresence.Present;
             }
 
-            key = value[7..].Trim();
-            return KeyPresence.Present;
+            // Basic only where Segment's SDKs need it: everywhere else one way to send a key is enough.
+            if (value.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && ScopeRules.IsSegmentPath(request.Path)
+                && TryReadBasicUser(value[6..].Trim(), out key))
+            {
+                return KeyPresence.Present;
+            }
+
+            key = default;
+            return KeyPresence.Malformed;
         }
 
         return TryGetSubprotocolKey(request, out key) ? KeyPresence.Present : KeyPresence.None;
+    }
+
+    /// <summary>The user name of <c>base64(user:password)</c>; Segment sends <c>base64(writeKey:)</c>.</summary>
+    private static bool TryReadBasicUser(ReadOnlySpan<char> credentials, out ReadOnlySpan<char> user)
+    {
+        user = default;
+        Span<byte> decoded = stackalloc byte[768];
+        if (credentials.Length > 1024 || !Convert.TryFromBase64Chars(credentials, decoded, out int length))
+        {
+            return false;
+        }
+
+        int colon = decoded[..length].IndexOf((byte)':');
+        ReadOnlySpan<byte> name = colon < 0 ? decoded[..length] : decoded[..colon];
+        if (name.IsEmpty || !System.Text.Unicode.Utf8.IsValid(name))
+        {
+            return false;
+        }
+
+        // The caller keeps the key past this frame; basic auth is used on batch endpoints, so one small string per request is fine.
+        user = System.Text.Encoding.UTF8.GetString(name);
+        return true;
     }
 
     private static bool TryGetSubprotocolKey(HttpRequest request, out ReadOnlySpan<char> key)

@@ -32,7 +32,17 @@ public sealed class ScopeResultHandler(IOptions<ApiKeyOptions> options) : IAutho
         }
 
         bool presented = ApiKeyAuthenticationHandler.ReadKey(context.Request, out _) != KeyPresence.None;
-        context.Response.Headers.WWWAuthenticate = presented ? "Bearer realm=\"pulse\", error=\"invalid_token\"" : "Bearer realm=\"pulse\"";
+        string bearer = presented ? "Bearer realm=\"pulse\", error=\"invalid_token\"" : "Bearer realm=\"pulse\"";
+        if (ScopeRules.IsSegmentPath(context.Request.Path))
+        {
+            // Segment's SDKs authenticate with basic auth: offer it beside Bearer.
+            context.Response.Headers.WWWAuthenticate = new Microsoft.Extensions.Primitives.StringValues([bearer, "Basic realm=\"pulse\""]);
+            return presented
+                ? Problems.Create(401, "Invalid API key", $"The key sent is not a configured key. {context.Request.Method} {context.Request.Path} needs a {scope} key: basic auth with the key as the user name (Segment's write key), or 'Authorization: Bearer KEY'.").ExecuteAsync(context)
+                : Problems.Create(401, "API key required", $"{context.Request.Method} {context.Request.Path} needs a {scope} key: basic auth with the key as the user name (set it as the Segment SDK's write key), or 'Authorization: Bearer KEY'.").ExecuteAsync(context);
+        }
+
+        context.Response.Headers.WWWAuthenticate = bearer;
         return presented
             ? Problems.Create(401, "Invalid API key", $"The key sent is not a configured key. {context.Request.Method} {context.Request.Path} needs a {scope} key: 'Authorization: Bearer KEY'.").ExecuteAsync(context)
             : Problems.Create(401, "API key required",

@@ -15,6 +15,9 @@ public static class ScopeRules
     /// <summary>Ingest endpoints a browser may call from another origin (CORS) with a write key.</summary>
     private static readonly PathString[] WritePaths = ["/v1/events", "/v1/track", "/v1/page", "/v1/identify", "/v1/batch"];
 
+    /// <summary>Segment's endpoints, whose SDKs send the write key as the basic-auth user name.</summary>
+    private static readonly PathString[] SegmentPaths = ["/v1/track", "/v1/page", "/v1/identify", "/v1/batch"];
+
     public static ApiScope Required(HttpRequest request, bool metricsRequireKey)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -38,11 +41,15 @@ public static class ScopeRules
         return HttpMethods.IsPost(method) && IsWritePath(path) ? ApiScope.Write : ApiScope.Admin;
     }
 
-    public static bool IsWritePath(PathString path)
+    public static bool IsWritePath(PathString path) => IsOneOf(path, WritePaths);
+
+    public static bool IsSegmentPath(PathString path) => IsOneOf(path, SegmentPaths);
+
+    private static bool IsOneOf(PathString path, PathString[] paths)
     {
-        foreach (PathString write in WritePaths)
+        foreach (PathString candidate in paths)
         {
-            if (path.Equals(write, StringComparison.OrdinalIgnoreCase))
+            if (path.Equals(candidate, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
