@@ -27,6 +27,9 @@ public sealed class CheckpointSnapshot(int partition)
     public ArrayBufferWriter<byte> SketchBytes { get; } = new(64 * 1024);
     public LogPosition Position { get; set; }
 
+    /// <summary>Whether the partition's changes were taken since <see cref="Clear"/>; an untaken snapshot is not written.</summary>
+    public bool Taken { get; set; }
+
     /// <summary>
     /// Whether the snapshot holds the changes of every resolution (a full checkpoint: the replay
     /// base moves to <see cref="Position"/>) or of the 1-second buckets only.
@@ -40,6 +43,7 @@ public sealed class CheckpointSnapshot(int partition)
     /// <summary>Empties the snapshot for reuse by the next checkpoint (capacity is kept).</summary>
     public void Clear()
     {
+        Taken = false;
         Counts.Clear();
         Uniques.Clear();
         SketchBytes.ResetWrittenCount();

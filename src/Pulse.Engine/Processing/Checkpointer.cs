@@ -109,7 +109,12 @@ public sealed partial class Checkpointer(
                 long locking = Stopwatch.GetTimestamp();
                 lock (states[i].Gate)
                 {
-                    states[i].TakeChanges(_snapshots[i], full || _lastFullMs[i] == long.MinValue);
+                    // A stalled state is ahead of its position: its snapshot stays empty and keeps the
+                    // partition's stored checkpoint where it is.
+                    if (!states[i].Stalled)
+                    {
+                        states[i].TakeChanges(_snapshots[i], full || _lastFullMs[i] == long.MinValue);
+                    }
                 }
 
                 lockTicks += Stopwatch.GetTimestamp() - locking;
@@ -147,7 +152,7 @@ public sealed partial class Checkpointer(
 
             for (int i = first; i < first + count; i++)
             {
-                if (_snapshots[i].IncludesRollups)
+                if (_snapshots[i].Taken && _snapshots[i].IncludesRollups)
                 {
                     _lastFullMs[i] = now;
                     _replayBase[i] = _snapshots[i].Position.Offset;

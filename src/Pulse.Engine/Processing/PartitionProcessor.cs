@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Pulse.Events;
 using Pulse.Hosting;
@@ -14,6 +15,7 @@ public sealed partial class PartitionProcessor(
     PartitionLog log, PartitionState state, ProcessingOptions options, TimeProvider clock, LatencyRecorder freshness, ILogger logger)
 {
     private long _corrupt;
+    private long _storeStalls;
 
     public PartitionState State => state;
 
@@ -21,6 +23,9 @@ public sealed partial class PartitionProcessor(
     public long Lag => Math.Max(0, log.DurableEnd.Offset - Volatile.Read(ref _appliedOffset));
 
     public long CorruptRecords => Interlocked.Read(ref _corrupt);
+
+    /// <summary>Times applying a batch had to wait for the store (see <see cref="ApplyBatch"/>).</summary>
+    public long StoreStalls => Interlocked.Read(ref _storeStalls);
 
     /// <summary>
     /// How far behind processing is in time: the age of the last applied record's append while
@@ -58,16 +63,9 @@ public sealed partial class PartitionProcessor(
                 continue;
             }
 
-            long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            lock (state.Gate)
+            if (!ApplyBatch(batch, n, reader.Position, cancellationToken))
             {
-                for (int i = 0; i < n; i++)
-                {
-                    ApplyRecord(batch, i);
-                }
-
-                state.Position = reader.Position;
-                state.LastActivityMs = now;
+                break;
             }
 
             Volatile.Write(ref _appliedAppendMs, batch.GetTimestamp(n - 1));
@@ -77,6 +75,49 @@ public sealed partial class PartitionProcessor(
             freshness.Record(fresh);
             EngineInstruments.FreshnessSeconds.Record(fresh / 1000.0);
             EngineInstruments.ProcessorBatchEvents.Record(n);
+        }
+    }
+
+    /// <summary>
+    /// Applies the batch under the state's lock. A store read that fails (only a late event for an
+    /// evicted bucket reads one) leaves its event unapplied: the processor marks the state stalled
+    /// (no checkpoint may take it half-way), waits with growing pauses and resumes at that event, so
+    /// processing waits out a store outage instead of dying or counting anything twice.
+    /// </summary>
+    private bool ApplyBatch(LogRecordBatch batch, int n, LogPosition end, CancellationToken cancellationToken)
+    {
+        int applied = 0;
+        TimeSpan pause = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            lock (state.Gate)
+            {
+                try
+                {
+                    for (; applied < n; applied++)
+                    {
+                        ApplyRecord(batch, applied);
+                    }
+
+                    state.Position = end;
+                    state.LastActivityMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+                    state.Stalled = false;
+                    return true;
+                }
+                catch (SqliteException ex)
+                {
+                    state.Stalled = true;
+                    Interlocked.Increment(ref _storeStalls);
+                    LogStoreReadFailed(logger, ex, state.Partition, batch.GetOffset(applied), pause.TotalMilliseconds);
+                }
+            }
+
+            if (cancellationToken.WaitHandle.WaitOne(pause))
+            {
+                return false;
+            }
+
+            pause = TimeSpan.FromMilliseconds(Math.Min(5000, pause.TotalMilliseconds * 2));
         }
     }
 
@@ -94,6 +135,9 @@ public sealed partial class PartitionProcessor(
             LogUndecodable(logger, state.Partition, batch.GetOffset(i), ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: the store failed while applying the record at offset {Offset}; retrying in {PauseMs} ms")]
+    private static partial void LogStoreReadFailed(ILogger logger, Exception exception, int partition, long offset, double pauseMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: record at offset {Offset} does not decode and was skipped: {Reason}")]
     private static partial void LogUndecodable(ILogger logger, int partition, long offset, string reason);

@@ -17,6 +17,7 @@ public sealed class PartitionState
 {
     private readonly Dictionary<long, Bucket>[] _buckets = new Dictionary<long, Bucket>[Resolutions.Count];
     private readonly Bucket?[] _current = new Bucket?[Resolutions.Count];
+    private readonly Bucket?[] _applying = new Bucket?[Resolutions.Count];
     private readonly long[] _loadedFrom = new long[Resolutions.Count];
     private readonly DimensionDictionary _dictionary;
     private readonly ICellStore _store;
@@ -60,6 +61,12 @@ public sealed class PartitionState
 
     public long LateEvents { get; private set; }
 
+    /// <summary>
+    /// Set by the processor while a batch is applied only in part (the store failed under it): the
+    /// state is then ahead of <see cref="Position"/>, so it must not be checkpointed until the batch completes.
+    /// </summary>
+    public bool Stalled { get; set; }
+
     /// <summary>Buckets at or after this start are complete in memory at <paramref name="resolution"/>; older ones live in the store.</summary>
     public long LoadedFrom(Resolution resolution) => _loadedFrom[(int)resolution];
 
@@ -79,11 +86,6 @@ public sealed class PartitionState
         // Late: its smallest window was already final when it arrived. It is still counted in its own
         // bucket (mergeable aggregates are corrected in place) and flagged in late_events.
         long late = MaxEventTimeMs != long.MinValue && Resolution.Second.BucketStart(time) + 1000 <= WatermarkMs ? 1 : 0;
-        if (time > MaxEventTimeMs)
-        {
-            MaxEventTimeMs = time;
-        }
-
         int type = _dictionary.GetOrAdd(e[EventField.Type]);
         int page = _dictionary.GetOrAdd(e[EventField.Page]);
         int product = _dictionary.GetOrAdd(e[EventField.ProductId]);
@@ -91,17 +93,45 @@ public sealed class PartitionState
         int device = _dictionary.GetOrAdd(e[EventField.Device]);
         long revenue = h.Kind == EventKind.Purchase ? h.RevenueMicros : 0;
 
-        for (int r = offset < _secondsFrom ? 1 : 0; r < Resolutions.Count; r++)
+        int first = offset < _secondsFrom ? 1 : 0;
+        bool anyPartial = false;
+        for (int r = first; r < Resolutions.Count; r++)
         {
             var resolution = (Resolution)r;
             Bucket bucket = GetBucket(resolution, resolution.BucketStart(time));
-            ReadOnlySpan<Dimension> counts = Cuboids.CountsAt(resolution);
+            _applying[r] = bucket;
+            anyPartial |= bucket.Partial;
+        }
+
+        // A late event for an evicted bucket needs its stored cells first. They are all read before
+        // anything changes, so a store that fails leaves the event unapplied, and the processor can
+        // retry it, instead of applied to some cells and not others.
+        if (anyPartial)
+        {
+            for (int r = first; r < Resolutions.Count; r++)
+            {
+                if (_applying[r]!.Partial)
+                {
+                    LoadStoredCells(_applying[r]!, type, page, product, country, device);
+                }
+            }
+        }
+
+        if (time > MaxEventTimeMs)
+        {
+            MaxEventTimeMs = time;
+        }
+
+        for (int r = first; r < Resolutions.Count; r++)
+        {
+            Bucket bucket = _applying[r]!;
+            ReadOnlySpan<Dimension> counts = Cuboids.CountsAt(bucket.Resolution);
             for (int c = 0; c < counts.Length; c++)
             {
                 AddCount(bucket, c, new CellKey(counts[c], type, page, product, country, device), revenue, late);
             }
 
-            ReadOnlySpan<Dimension> uniques = Cuboids.UniquesAt(resolution);
+            ReadOnlySpan<Dimension> uniques = Cuboids.UniquesAt(bucket.Resolution);
             for (int c = 0; c < uniques.Length; c++)
             {
                 AddUnique(bucket, c, new CellKey(uniques[c], type, page, product, country, device), h.UserHash);
@@ -110,6 +140,31 @@ public sealed class PartitionState
 
         EventsProcessed++;
         LateEvents += late;
+    }
+
+    /// <summary>Brings the event's cells of an evicted bucket back from the store (absent ones start at zero).</summary>
+    private void LoadStoredCells(Bucket bucket, int type, int page, int product, int country, int device)
+    {
+        ReadOnlySpan<Dimension> counts = Cuboids.CountsAt(bucket.Resolution);
+        for (int c = 0; c < counts.Length; c++)
+        {
+            var key = new CellKey(counts[c], type, page, product, country, device);
+            if (!bucket.Counts[c].ContainsKey(key))
+            {
+                CountCell stored = _store.TryLoadCount(Partition, bucket.Resolution, bucket.Start, key, out CountCell cell) ? cell : default;
+                bucket.Counts[c].Add(key, stored with { Dirty = false });
+            }
+        }
+
+        ReadOnlySpan<Dimension> uniques = Cuboids.UniquesAt(bucket.Resolution);
+        for (int c = 0; c < uniques.Length; c++)
+        {
+            var key = new CellKey(uniques[c], type, page, product, country, device);
+            if (!bucket.Uniques[c].ContainsKey(key))
+            {
+                bucket.Uniques[c].Add(key, new UniqueCell(_store.TryLoadUnique(Partition, bucket.Resolution, bucket.Start, key) ?? new HyperLogLog()));
+            }
+        }
     }
 
     private Bucket GetBucket(Resolution resolution, long start)
@@ -131,17 +186,9 @@ public sealed class PartitionState
         return bucket;
     }
 
-    private void AddCount(Bucket bucket, int cuboid, CellKey key, long revenue, long late)
+    private static void AddCount(Bucket bucket, int cuboid, CellKey key, long revenue, long late)
     {
-        Dictionary<CellKey, CountCell> cells = bucket.Counts[cuboid];
-        if (bucket.Partial && !cells.ContainsKey(key)
-            && _store.TryLoadCount(Partition, bucket.Resolution, bucket.Start, key, out CountCell stored))
-        {
-            stored.Dirty = false;
-            cells.Add(key, stored);
-        }
-
-        ref CountCell cell = ref CollectionsMarshal.GetValueRefOrAddDefault(cells, key, out _);
+        ref CountCell cell = ref CollectionsMarshal.GetValueRefOrAddDefault(bucket.Counts[cuboid], key, out _);
         cell.Count++;
         cell.RevenueMicros += revenue;
         cell.Late += late;
@@ -152,13 +199,12 @@ public sealed class PartitionState
         }
     }
 
-    private void AddUnique(Bucket bucket, int cuboid, CellKey key, ulong userHash)
+    private static void AddUnique(Bucket bucket, int cuboid, CellKey key, ulong userHash)
     {
         ref UniqueCell? cell = ref CollectionsMarshal.GetValueRefOrAddDefault(bucket.Uniques[cuboid], key, out bool exists);
         if (!exists)
         {
-            HyperLogLog? stored = bucket.Partial ? _store.TryLoadUnique(Partition, bucket.Resolution, bucket.Start, key) : null;
-            cell = new UniqueCell(stored ?? new HyperLogLog());
+            cell = new UniqueCell(new HyperLogLog());
         }
 
         // Most adds to a sketch that has seen most of its users change nothing: only a changed
@@ -177,6 +223,7 @@ public sealed class PartitionState
     /// </summary>
     public void TakeChanges(CheckpointSnapshot snapshot, bool includeRollups = true)
     {
+        snapshot.Taken = true;
         snapshot.IncludesRollups = includeRollups;
         int resolutions = includeRollups ? Resolutions.Count : 1;
         for (int r = 0; r < resolutions; r++)

@@ -45,6 +45,11 @@ public sealed partial class SqliteStore
 
         foreach (CheckpointSnapshot snapshot in snapshots)
         {
+            if (!snapshot.Taken)
+            {
+                continue;
+            }
+
             foreach (CountRow row in snapshot.Counts)
             {
                 RawStatement s = _putCount;

@@ -19,12 +19,13 @@ internal sealed class StateHarness : IDisposable
     private readonly List<string> _log = [];
     private long _offset;
 
-    public StateHarness(TimeSpan? lateness = null)
+    /// <param name="cellStore">What the state reads evicted cells through (default: the store itself), e.g. to inject faults.</param>
+    public StateHarness(TimeSpan? lateness = null, Func<SqliteStore, ICellStore>? cellStore = null)
     {
         Lateness = lateness ?? TimeSpan.FromSeconds(5);
         Store = SqliteStore.Open(_dir.Path, NullLogger.Instance);
         Dictionary = new DimensionDictionary();
-        State = new PartitionState(0, Dictionary, Store, Lateness);
+        State = new PartitionState(0, Dictionary, cellStore?.Invoke(Store) ?? Store, Lateness);
         Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
     }
 
