@@ -7,6 +7,7 @@ using Pulse.Http.OpenApi;
 using Pulse.Live;
 using Pulse.Metrics;
 using Pulse.Security;
+using Pulse.Tracker;
 
 namespace Pulse.Hosting;
 
@@ -72,6 +73,7 @@ public static class PulseServer
         {
             ResponseWriter = HealthResponse.WriteAsync,
         });
+        app.MapTracker();
         app.MapPulseOpenApi();
         // Not an API: the dashboard's client routes (and 404s for unknown server paths).
         app.MapFallback(ClientRoutePattern, ServeDashboardRoute).ExcludeFromDescription();
