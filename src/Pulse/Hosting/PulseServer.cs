@@ -3,9 +3,11 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Pulse.Http;
+using Pulse.Http.OpenApi;
 using Pulse.Live;
 using Pulse.Metrics;
 using Pulse.Security;
+using Pulse.Tracker;
 
 namespace Pulse.Hosting;
 
@@ -38,6 +40,7 @@ public static class PulseServer
         builder.Services.AddSingleton<LiveBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
+        builder.Services.AddPulseOpenApi();
         builder.AddPulseSecurity();
         builder.Services.AddPulseHealthChecks();
         builder.AddPulseTelemetry();
@@ -63,12 +66,18 @@ public static class PulseServer
         app.MapSegment();
         app.MapQueries();
         app.MapLive();
-        app.MapGet("/health/live", () => Results.Text("Healthy"));
+        app.MapGet("/health/live", () => Results.Text("Healthy")).WithName("Liveness")
+            .WithTags(ApiDocs.OperationsTag)
+            .WithSummary("Liveness: 200 while the process runs")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain");
         app.MapHealthChecks("/health/ready", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
         {
             ResponseWriter = HealthResponse.WriteAsync,
         });
-        app.MapFallback(ClientRoutePattern, ServeDashboardRoute);
+        app.MapTracker();
+        app.MapPulseOpenApi();
+        // Not an API: the dashboard's client routes (and 404s for unknown server paths).
+        app.MapFallback(ClientRoutePattern, ServeDashboardRoute).ExcludeFromDescription();
         return app;
     }
 

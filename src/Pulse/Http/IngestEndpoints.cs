@@ -1,5 +1,6 @@
 using Microsoft.Net.Http.Headers;
 using Pulse.Hosting;
+using Pulse.Http.OpenApi;
 using Pulse.Ingest;
 
 namespace Pulse.Http;
@@ -9,7 +10,14 @@ public static class IngestEndpoints
 {
     public static void MapIngest(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/events", IngestAsync).WithName("IngestEvents").DisableAntiforgery();
+        app.MapPost("/v1/events", IngestAsync).WithName("IngestEvents").DisableAntiforgery()
+            .WithTags(ApiDocs.IngestTag)
+            .WithSummary("Send events")
+            .WithDescription("One event object, a JSON array of them, or NDJSON (application/x-ndjson); optionally Content-Encoding: gzip. "
+                + "Each event is validated on its own; the 202 is sent only once every accepted event is durable. Needs a write key when keys are configured.")
+            .DocumentsBody<EventInput>("One event, a JSON array of events, or NDJSON (one event per line).", "application/json", "application/x-ndjson")
+            .Produces<IngestResponse>(StatusCodes.Status202Accepted)
+            .ProducesIngestProblems();
     }
 
     private static async Task<IResult> IngestAsync(HttpContext context, PulseEngine engine)

@@ -1,5 +1,8 @@
+using System.ComponentModel;
 using System.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 using Pulse.Hosting;
+using Pulse.Http.OpenApi;
 using Pulse.Metrics;
 using Pulse.Query;
 
@@ -11,9 +14,26 @@ public static class QueryEndpoints
     public static void MapQueries(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder v1 = app.MapGroup("/v1");
-        v1.MapGet("/metrics", () => new JsonResult(200, w => JsonOutput.WriteMetrics(w, MetricCatalog.BuiltIn))).WithName("ListMetrics");
-        v1.MapGet("/metrics/{name}", QueryMetric).WithName("QueryMetric");
-        v1.MapGet("/realtime", Realtime).WithName("Realtime");
+        v1.MapGet("/metrics", () => new JsonResult(200, w => JsonOutput.WriteMetrics(w, MetricCatalog.BuiltIn))).WithName("ListMetrics")
+            .WithTags(ApiDocs.QueryTag)
+            .WithSummary("List the metrics")
+            .WithDescription("Every metric with its kind and the dimensions it can be grouped and filtered by.")
+            .Produces<MetricList>()
+            .ProducesReadProblems();
+        v1.MapGet("/metrics/{name}", QueryMetric).WithName("QueryMetric")
+            .WithTags(ApiDocs.QueryTag)
+            .WithSummary("Query a metric")
+            .WithDescription("A metric over a time range: one total per group, and points per step when a step is given. The range is widened to the boundaries of the rollup that answers it.")
+            .Produces<MetricQueryResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesReadProblems();
+        v1.MapGet("/realtime", Realtime).WithName("Realtime")
+            .WithTags(ApiDocs.QueryTag)
+            .WithSummary("The live snapshot")
+            .WithDescription("Events per second, the last minute, active users, revenue in the last hour, top pages and products, and the pipeline's health; the same data WS /v1/live pushes.")
+            .Produces<RealtimeResponse>()
+            .ProducesReadProblems();
     }
 
     private static readonly KeyValuePair<string, object?> MetricEndpoint = new("endpoint", "metric");
@@ -27,7 +47,16 @@ public static class QueryEndpoints
         return new JsonResult(200, w => JsonOutput.WriteRealtime(w, snapshot));
     }
 
-    private static IResult QueryMetric(string name, HttpRequest request, PulseEngine engine)
+    private static IResult QueryMetric(
+        [Description("A metric name from GET /v1/metrics.")] string name,
+        PulseEngine engine,
+        [FromQuery, Description("Start, RFC 3339 or epoch ms; default an hour ago.")] string? from,
+        [FromQuery, Description("End (exclusive), RFC 3339 or epoch ms; default now.")] string? to,
+        [FromQuery, Description("1s, 10s, 1m, 5m, 1h or 1d; omitted: one value for the whole range.")] string? step,
+        [FromQuery(Name = "group_by"), Description("Comma-separated dimensions, at most 3.")] string[]? groupBy,
+        [FromQuery, Description("dimension:value, repeatable; all must hold.")] string[]? filter,
+        [FromQuery, Description("The top N groups by total, largest first.")] string? limit,
+        [FromQuery, Description("For distribution metrics: p50, p90, p95, p99, avg, min or max (default p50).")] string? stat)
     {
         MetricDefinition? metric = MetricCatalog.Find(name);
         if (metric is null)
@@ -35,11 +64,10 @@ public static class QueryEndpoints
             return Problems.Create(404, "Unknown metric", $"There is no metric '{name}'. GET /v1/metrics lists them.");
         }
 
-        IQueryCollection q = request.Query;
         try
         {
             MetricQuery query = MetricQuery.Parse(
-                metric, q["from"], q["to"], q["step"], q["group_by"], q["filter"], q["limit"], q["stat"],
+                metric, from, to, step, groupBy ?? [], filter ?? [], limit, stat,
                 TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
             long started = Stopwatch.GetTimestamp();
             MetricResult result = engine.Queries.Execute(query);

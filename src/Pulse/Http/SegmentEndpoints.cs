@@ -1,6 +1,7 @@
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Net.Http.Headers;
 using Pulse.Hosting;
+using Pulse.Http.OpenApi;
 using Pulse.Ingest;
 using Pulse.Ingest.Segment;
 
@@ -19,15 +20,25 @@ public static class SegmentEndpoints
 
     public static void MapSegment(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/track", (HttpContext context, PulseEngine engine) => IngestAsync(context, engine, SegmentCall.Track))
-            .WithName("SegmentTrack").DisableAntiforgery();
-        app.MapPost("/v1/page", (HttpContext context, PulseEngine engine) => IngestAsync(context, engine, SegmentCall.Page))
-            .WithName("SegmentPage").DisableAntiforgery();
-        app.MapPost("/v1/identify", (HttpContext context, PulseEngine engine) => IngestAsync(context, engine, SegmentCall.Identify))
-            .WithName("SegmentIdentify").DisableAntiforgery();
-        app.MapPost("/v1/batch", (HttpContext context, PulseEngine engine) => IngestAsync(context, engine, SegmentCall.Batch))
-            .WithName("SegmentBatch").DisableAntiforgery();
+        Map<SegmentCallInput>(app, "/v1/track", SegmentCall.Track, "SegmentTrack", "Segment track call",
+            "One track call; its event name becomes the Pulse type (e-commerce spec events map to page_view, add_to_cart, remove_from_cart, checkout, purchase).");
+        Map<SegmentCallInput>(app, "/v1/page", SegmentCall.Page, "SegmentPage", "Segment page call", "One page call: a page_view.");
+        Map<SegmentCallInput>(app, "/v1/identify", SegmentCall.Identify, "SegmentIdentify", "Segment identify call", "One identify call: an 'identify' event with the traits as properties.");
+        Map<SegmentBatchInput>(app, "/v1/batch", SegmentCall.Batch, "SegmentBatch", "Segment batch",
+            "{\"batch\": [...]} of track, page, screen, identify, group and alias calls, as Segment's server SDKs send it. A bad call is reported by its index; the others are kept.");
     }
+
+    private static void Map<TBody>(IEndpointRouteBuilder app, string path, SegmentCall call, string name, string summary, string description)
+        where TBody : notnull =>
+        app.MapPost(path, (HttpContext context, PulseEngine engine) => IngestAsync(context, engine, call))
+            .WithName(name).DisableAntiforgery()
+            .WithTags(ApiDocs.SegmentTag)
+            .WithSummary(summary)
+            .WithDescription(description + " Segment's HTTP Tracking API: authenticate with the write key as the basic-auth user name (or a Bearer key). "
+                + "The answer is sent once the accepted events are durable; messageId is the event_id. See docs/ecosystem.md.")
+            .DocumentsBody<TBody>(call == SegmentCall.Batch ? "Segment's batch: {\"batch\": [calls]}." : "One Segment call.", "application/json", "text/plain")
+            .Produces<SegmentResponse>(StatusCodes.Status200OK)
+            .ProducesIngestProblems();
 
     private static async Task<IResult> IngestAsync(HttpContext context, PulseEngine engine, SegmentCall call)
     {

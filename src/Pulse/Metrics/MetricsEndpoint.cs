@@ -9,7 +9,11 @@ public static class MetricsEndpoint
 
     public static void MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, WriteAsync).WithName("PrometheusMetrics").ExcludeFromDescription();
+        app.MapGet(Path, WriteAsync).WithName("PrometheusMetrics")
+            .WithTags("Operations")
+            .WithSummary("Prometheus metrics")
+            .WithDescription("The text exposition of every pulse_* instrument; open unless Pulse:Auth:MetricsRequireKey is true.")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain");
     }
 
     private static async Task WriteAsync(HttpContext context, MetricsCollector collector)

@@ -23,6 +23,8 @@ export class PulseServer {
   constructor(
     readonly port: number,
     readonly dataDir: string,
+    /** More `pulse serve` arguments, e.g. configuration such as `--Pulse:Cors:AllowedOrigins:0=...`. */
+    readonly extraArgs: string[] = [],
   ) {}
 
   get baseUrl(): string {
@@ -34,7 +36,7 @@ export class PulseServer {
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
-    const child = spawn("dotnet", [pulseDll, "serve", "--urls", this.baseUrl, "--data", this.dataDir], {
+    const child = spawn("dotnet", [pulseDll, "serve", "--urls", this.baseUrl, "--data", this.dataDir, ...this.extraArgs], {
       env: { ...process.env, DOTNET_gcServer: "0", Logging__LogLevel__Default: "Warning", DOTNET_CLI_TELEMETRY_OPTOUT: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
