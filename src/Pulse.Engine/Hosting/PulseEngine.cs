@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Pulse.Analytics;
 using Pulse.Events;
 using Pulse.Ingest;
 using Pulse.Log;
@@ -87,8 +88,10 @@ public sealed partial class PulseEngine : IAsyncDisposable
             states[p] = new PartitionState(p, dictionary, store, options.Processing.AllowedLateness);
             StoredCheckpoint? checkpoint = store.LoadCheckpoint(p);
             LogPosition start = log[p].StartPosition;
+            bool restored = false;
             if (checkpoint is { } c && c.Position.Offset >= start.Offset && c.Position.Offset <= log[p].NextOffset)
             {
+                restored = true;
                 PartitionState.ResidentFrom(c.MaxEventTimeMs, resident, loadedFrom);
 
                 states[p].Restore(c.Position, c.MaxEventTimeMs, c.EventsProcessed, loadedFrom, c.SecondsOffset);
@@ -105,6 +108,11 @@ public sealed partial class PulseEngine : IAsyncDisposable
                 states[p].Position = start;
             }
 
+            if (options.Analytics.Enabled)
+            {
+                states[p].Analytics = CreateAnalytics(p, options, store, restored ? store.LoadAnalyticsState(p) : null, logger);
+            }
+
             replay += log[p].DurableEnd.Offset - states[p].Position.Offset;
             dedupe[p] = new DedupeWindow(options.Dedupe.Horizon, Math.Max(1024, options.Dedupe.MaxEntries / partitions));
             RebuildDedupe(log[p], dedupe[p], options.Dedupe.Horizon, clock);
@@ -116,6 +124,25 @@ public sealed partial class PulseEngine : IAsyncDisposable
         LogStarted(logger, data, partitions, replay, (long)engine.RecoveryTime.TotalMilliseconds);
         engine.StartLoops();
         return engine;
+    }
+
+    private static PartitionAnalytics CreateAnalytics(int partition, PulseOptions options, SqliteStore store, byte[]? saved, ILogger logger)
+    {
+        var analytics = new PartitionAnalytics(partition, options.Analytics, [], null, store, options.Processing.AllowedLateness);
+        if (saved is not null)
+        {
+            try
+            {
+                analytics.RestoreState(saved);
+            }
+            catch (InvalidDataException ex)
+            {
+                LogAnalyticsStateRefused(logger, partition, ex.Message);
+                analytics = new PartitionAnalytics(partition, options.Analytics, [], null, store, options.Processing.AllowedLateness);
+            }
+        }
+
+        return analytics;
     }
 
     /// <summary>
@@ -297,6 +324,9 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: restored checkpoint at offset {Offset} ({Rows} resident rows)")]
     private static partial void LogRestored(ILogger logger, int partition, long offset, int rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: the saved analytics state was not restored ({Reason}); sessions, funnels and patterns start afresh from the checkpoint")]
+    private static partial void LogAnalyticsStateRefused(ILogger logger, int partition, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: checkpoint offset {Offset} is outside the log [{Start}, {End}]; processing the whole retained log")]
     private static partial void LogCheckpointOutsideLog(ILogger logger, int partition, long offset, long start, long end);

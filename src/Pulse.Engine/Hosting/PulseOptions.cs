@@ -20,6 +20,7 @@ public sealed class PulseOptions
     public ProcessingOptions Processing { get; set; } = new();
     public StoreOptions Store { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
+    public Pulse.Analytics.AnalyticsOptions Analytics { get; set; } = new();
 }
 
 public sealed class IngestOptions

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Pulse.Analytics;
 using Pulse.Log;
 using Pulse.Processing.Aggregation;
 
@@ -36,6 +37,9 @@ public sealed class CheckpointSnapshot(int partition)
     /// </summary>
     public bool IncludesRollups { get; set; } = true;
     public long MaxEventTimeMs { get; set; }
+
+    /// <summary>The partition's analytics changes and state; taken with full checkpoints only (null when analytics are off).</summary>
+    public AnalyticsSnapshot? Analytics { get; set; }
     public long EventsProcessed { get; set; }
 
     public ReadOnlySpan<byte> SketchOf(in UniqueRow row) => SketchBytes.WrittenSpan.Slice(row.SketchOffset, row.SketchLength);
@@ -47,5 +51,6 @@ public sealed class CheckpointSnapshot(int partition)
         Counts.Clear();
         Uniques.Clear();
         SketchBytes.ResetWrittenCount();
+        Analytics?.Clear();
     }
 }

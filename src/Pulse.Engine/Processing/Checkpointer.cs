@@ -156,6 +156,13 @@ public sealed partial class Checkpointer(
                 {
                     _lastFullMs[i] = now;
                     _replayBase[i] = _snapshots[i].Position.Offset;
+                    if (_snapshots[i].Analytics is { } analytics)
+                    {
+                        lock (states[i].Gate)
+                        {
+                            states[i].Analytics?.CommitChanges(analytics);
+                        }
+                    }
                 }
             }
 
@@ -169,6 +176,7 @@ public sealed partial class Checkpointer(
                     lock (states[i].Gate)
                     {
                         states[i].Evict(_resident);
+                        states[i].Analytics?.Evict();
                     }
                 }
             }

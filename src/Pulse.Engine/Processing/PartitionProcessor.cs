@@ -15,6 +15,7 @@ public sealed partial class PartitionProcessor(
     PartitionLog log, PartitionState state, ProcessingOptions options, TimeProvider clock, LatencyRecorder freshness, ILogger logger)
 {
     private long _corrupt;
+    private long _countedThrough = state.Position.Offset;
     private long _storeStalls;
 
     public PartitionState State => state;
@@ -34,6 +35,9 @@ public sealed partial class PartitionProcessor(
     /// </summary>
     public long LagMs(long nowMs) => Lag == 0 ? 0 : Math.Max(0, nowMs - Volatile.Read(ref _appliedAppendMs));
 
+    private static readonly TimeSpan IdleTick = TimeSpan.FromSeconds(1);
+
+    private readonly long _startedMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
     private long _appliedOffset = state.Position.Offset;
     private long _appliedAppendMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -53,7 +57,10 @@ public sealed partial class PartitionProcessor(
             {
                 try
                 {
-                    log.WaitForDurableAsync(reader.Position.Offset, cancellationToken).Wait(cancellationToken);
+                    if (!log.WaitForDurableAsync(reader.Position.Offset, cancellationToken).Wait(IdleTick, cancellationToken))
+                    {
+                        AdvanceIdle();
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -121,12 +128,57 @@ public sealed partial class PartitionProcessor(
         }
     }
 
+    /// <summary>
+    /// A partition without new records still moves its analytics' event time on by the wall-clock
+    /// time it has been quiet (after <see cref="ProcessingOptions.IdleTimeout"/>), so its sessions end
+    /// and pattern deadlines pass without waiting for the next event.
+    /// </summary>
+    private void AdvanceIdle()
+    {
+        if (state.Analytics is not { } analytics)
+        {
+            return;
+        }
+
+        long quiet = clock.GetUtcNow().ToUnixTimeMilliseconds() - Math.Max(state.LastActivityMs, _startedMs);
+        if (quiet < options.IdleTimeout.TotalMilliseconds)
+        {
+            return;
+        }
+
+        lock (state.Gate)
+        {
+            try
+            {
+                analytics.Advance(analytics.IdleWatermark(quiet));
+            }
+            catch (SqliteException ex)
+            {
+                // Every release step either completes or leaves nothing changed: the next tick retries.
+                Interlocked.Increment(ref _storeStalls);
+                LogStoreReadFailed(logger, ex, state.Partition, -1, IdleTick.TotalMilliseconds);
+            }
+        }
+    }
+
     private void ApplyRecord(LogRecordBatch batch, int i)
     {
         try
         {
             var e = new EncodedEvent(batch.GetPayload(i));
-            state.Apply(e, batch.GetOffset(i));
+            long offset = batch.GetOffset(i);
+            // A retry after the analytics' store read failed must not count the record in the state again.
+            if (offset >= _countedThrough)
+            {
+                state.Apply(e, offset);
+                _countedThrough = offset + 1;
+            }
+
+            if (state.Analytics is { } analytics)
+            {
+                (int type, int page, int product, int country, int device) = state.LastDimensions;
+                analytics.Apply(e, offset, type, page, product, country, device);
+            }
         }
         catch (InvalidDataException ex)
         {

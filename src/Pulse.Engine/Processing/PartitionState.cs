@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Pulse.Analytics;
 using Pulse.Events;
 using Pulse.Log;
 using Pulse.Processing.Aggregation;
@@ -67,6 +68,12 @@ public sealed class PartitionState
     /// </summary>
     public bool Stalled { get; set; }
 
+    /// <summary>The partition's sessions, funnels and patterns (null when analytics are off); guarded by <see cref="Gate"/> too.</summary>
+    public PartitionAnalytics? Analytics { get; set; }
+
+    /// <summary>The dictionary ids of the last applied event's dimensions, for the analytics that follow it.</summary>
+    public (int Type, int Page, int Product, int Country, int Device) LastDimensions { get; private set; }
+
     /// <summary>Buckets at or after this start are complete in memory at <paramref name="resolution"/>; older ones live in the store.</summary>
     public long LoadedFrom(Resolution resolution) => _loadedFrom[(int)resolution];
 
@@ -92,6 +99,7 @@ public sealed class PartitionState
         int country = _dictionary.GetOrAdd(e[EventField.Country]);
         int device = _dictionary.GetOrAdd(e[EventField.Device]);
         long revenue = h.Kind == EventKind.Purchase ? h.RevenueMicros : 0;
+        LastDimensions = (type, page, product, country, device);
 
         int first = offset < _secondsFrom ? 1 : 0;
         bool anyPartial = false;
@@ -252,6 +260,11 @@ public sealed class PartitionState
             }
         }
 
+        if (includeRollups && Analytics is { } analytics)
+        {
+            analytics.TakeChanges(snapshot.Analytics ??= new AnalyticsSnapshot());
+        }
+
         snapshot.Position = Position;
         snapshot.MaxEventTimeMs = MaxEventTimeMs;
         snapshot.EventsProcessed = EventsProcessed;
@@ -260,6 +273,11 @@ public sealed class PartitionState
     /// <summary>A checkpoint failed: its cells must be written by the next one. Caller holds <see cref="Gate"/>.</summary>
     public void RestoreChanges(CheckpointSnapshot snapshot)
     {
+        if (snapshot.IncludesRollups && snapshot.Analytics is { } taken)
+        {
+            Analytics?.RestoreChanges(taken);
+        }
+
         foreach (CountRow row in snapshot.Counts)
         {
             if (_buckets[(int)row.Resolution].TryGetValue(row.Bucket, out Bucket? bucket)

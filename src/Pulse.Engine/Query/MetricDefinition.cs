@@ -7,6 +7,12 @@ public enum MetricKind
     Count,
     Sum,
     Unique,
+
+    /// <summary>A quantile sketch per bucket; queries choose the statistic with <c>stat</c>.</summary>
+    Distribution,
+
+    /// <summary>A fraction (of sessions), from 0 to 1.</summary>
+    Ratio,
 }
 
 /// <summary>Which stored value a count/sum metric adds up.</summary>
@@ -15,6 +21,12 @@ public enum MetricValue
     Count,
     RevenueMicros,
     Late,
+    SessionsStarted,
+    BounceRate,
+    SessionDurationSeconds,
+    PagesPerSession,
+    EntryPages,
+    ExitPages,
 }
 
 /// <summary>A metric the query API serves: how it is computed from the cuboids and which dimensions it offers.</summary>
@@ -24,6 +36,11 @@ public sealed record MetricDefinition(string Name, MetricKind Kind, MetricValue 
     {
         MetricKind.Count => "count",
         MetricKind.Sum => "sum",
+        MetricKind.Distribution => "distribution",
+        MetricKind.Ratio => "ratio",
         _ => "unique",
     };
+
+    /// <summary>Computed from sessions (see <c>Pulse.Analytics</c>) rather than from the event cuboids.</summary>
+    public bool IsSessionMetric => Value >= MetricValue.SessionsStarted;
 }

@@ -23,6 +23,12 @@ public sealed class MetricQuery
     public IReadOnlyList<(Dimension Dimension, string Value)> Filters { get; init; } = [];
     public int? Limit { get; init; }
 
+    /// <summary>The statistic of a distribution metric as asked (<c>p50</c> by default), else null.</summary>
+    public string? Stat { get; init; }
+
+    /// <summary>The statistic as a quantile in [0, 1] (min 0, max 1), or <see cref="Avg"/>.</summary>
+    public double Quantile { get; init; } = 0.5;
+
     /// <summary>Forces a resolution (internal callers such as the realtime snapshot); null lets the planner choose.</summary>
     public Resolution? Resolution { get; init; }
 
@@ -30,10 +36,7 @@ public sealed class MetricQuery
         MetricDefinition metric, string? from, string? to, string? step, IEnumerable<string?> groupBy,
         IEnumerable<string?> filters, string? limit, string? stat, long nowMs)
     {
-        if (stat is not null)
-        {
-            throw new QueryException($"'stat' applies to distribution metrics; '{metric.Name}' is a {metric.KindName} metric.");
-        }
+        double quantile = ParseStat(metric, stat);
 
         long toMs = to is null ? nowMs : ParseTime(to, "to");
         long fromMs = from is null ? toMs - 3_600_000 : ParseTime(from, "from");
@@ -115,7 +118,37 @@ public sealed class MetricQuery
             GroupBy = dims,
             Filters = parsedFilters,
             Limit = top,
+            Stat = stat ?? (metric.Kind == MetricKind.Distribution ? "p50" : null),
+            Quantile = quantile,
         };
+    }
+
+    private static readonly IReadOnlyList<(string Name, double Quantile)> Stats =
+    [
+        ("p50", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99), ("avg", Avg), ("min", 0), ("max", 1),
+    ];
+
+    /// <summary>Stands for <c>stat=avg</c> in <see cref="Quantile"/>.</summary>
+    public const double Avg = -1;
+
+    private static double ParseStat(MetricDefinition metric, string? stat)
+    {
+        if (metric.Kind != MetricKind.Distribution)
+        {
+            return stat is null
+                ? 0.5
+                : throw new QueryException($"'stat' applies to distribution metrics; '{metric.Name}' is a {metric.KindName} metric.");
+        }
+
+        foreach ((string name, double q) in Stats)
+        {
+            if (name == (stat ?? "p50"))
+            {
+                return q;
+            }
+        }
+
+        throw new QueryException($"'stat' must be one of p50, p90, p95, p99, avg, min, max (got '{stat}').");
     }
 
     private static Dimension ParseDimension(MetricDefinition metric, string name, string parameter)

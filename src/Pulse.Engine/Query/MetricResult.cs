@@ -24,5 +24,8 @@ public sealed class MetricResult
     /// <summary>Buckets ending at or before this are final (extension to the contract).</summary>
     public long Watermark { get; init; }
 
+    /// <summary>The statistic of a distribution metric (extension to the contract).</summary>
+    public string? Stat { get; init; }
+
     public required IReadOnlyList<MetricSeries> Series { get; init; }
 }

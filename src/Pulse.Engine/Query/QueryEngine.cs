@@ -13,9 +13,16 @@ namespace Pulse.Query;
 public sealed class QueryEngine(
     IReadOnlyList<PartitionState> states, SqliteStore store, DimensionDictionary dictionary, ReaderWriterLockSlim residency, Func<long> watermark)
 {
+    private readonly SessionQueries _sessions = new(states, store, dictionary, watermark);
+
     public MetricResult Execute(MetricQuery query)
     {
         MetricDefinition metric = query.Metric;
+        if (metric.IsSessionMetric)
+        {
+            return _sessions.Execute(query);
+        }
+
         Dimension needed = Dimension.None;
         foreach (Dimension d in query.GroupBy)
         {

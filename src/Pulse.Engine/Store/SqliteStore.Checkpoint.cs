@@ -68,6 +68,11 @@ public sealed partial class SqliteStore
                 s.Execute();
             }
 
+            if (snapshot.IncludesRollups && snapshot.Analytics is { } analytics)
+            {
+                WriteAnalytics(transaction, snapshot.Partition, analytics);
+            }
+
             if (snapshot.IncludesRollups)
             {
                 RawStatement c = _putCheckpoint;

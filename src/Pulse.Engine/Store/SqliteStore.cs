@@ -179,7 +179,7 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
             }
 
             long before = nowMs - (long)retention[r].TotalMilliseconds;
-            foreach (string table in (ReadOnlySpan<string>)["counts", "uniques"])
+            foreach (string table in (ReadOnlySpan<string>)["counts", "uniques", "session_cells", "session_pages", "funnel_cells"])
             {
                 using SqliteCommand command = _writer.CreateCommand();
                 command.CommandText = $"DELETE FROM {table} WHERE res = $r AND bucket < $before";
@@ -187,6 +187,15 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
                 command.Parameters.AddWithValue("$before", before);
                 deleted += command.ExecuteNonQuery();
             }
+        }
+
+        if (retention[(int)Resolution.Minute] > TimeSpan.Zero)
+        {
+            // Matches are kept as long as the minute rollups they are counted in.
+            using SqliteCommand command = _writer.CreateCommand();
+            command.CommandText = "DELETE FROM pattern_matches WHERE ts < $before";
+            command.Parameters.AddWithValue("$before", nowMs - (long)retention[(int)Resolution.Minute].TotalMilliseconds);
+            deleted += command.ExecuteNonQuery();
         }
 
         return deleted;

@@ -6,12 +6,13 @@ namespace Pulse.Store;
 /// <remarks>
 /// A checkpoint row's <c>next_offset</c>, <c>segment</c>, <c>position</c>, <c>max_event_time</c> and
 /// <c>events_processed</c> describe the last <em>full</em> checkpoint (every resolution): replay
-/// starts there. <c>seconds_offset</c> is where the 1-second rows reach, which seconds-only
-/// checkpoints move ahead of it (−1: same as <c>next_offset</c>, as version 1 stores had it).
+/// starts there; the partition's <c>analytics_state</c> and its session, page, funnel and match
+/// rows are written with full checkpoints only, so they describe the same position.
+/// <c>seconds_offset</c> is where the 1-second rows reach, which seconds-only checkpoints move ahead of it (−1: same as <c>next_offset</c>, as version 1 stores had it).
 /// </remarks>
 internal static class StoreSchema
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +36,23 @@ internal static class StoreSchema
             type INTEGER NOT NULL, page INTEGER NOT NULL, country INTEGER NOT NULL, device INTEGER NOT NULL,
             sketch BLOB NOT NULL,
             PRIMARY KEY (res, mask, bucket, partition, type, page, country, device)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS session_cells (
+            res INTEGER NOT NULL, bucket INTEGER NOT NULL, partition INTEGER NOT NULL, country INTEGER NOT NULL, device INTEGER NOT NULL,
+            started INTEGER NOT NULL, ended INTEGER NOT NULL, bounces INTEGER NOT NULL, duration BLOB NOT NULL, pages BLOB NOT NULL,
+            PRIMARY KEY (res, bucket, partition, country, device)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS session_pages (
+            res INTEGER NOT NULL, exit INTEGER NOT NULL, bucket INTEGER NOT NULL, partition INTEGER NOT NULL, page INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (res, exit, bucket, partition, page)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS funnel_cells (
+            funnel TEXT NOT NULL, res INTEGER NOT NULL, bucket INTEGER NOT NULL, partition INTEGER NOT NULL, step INTEGER NOT NULL,
+            sessions INTEGER NOT NULL, users BLOB NOT NULL,
+            PRIMARY KEY (funnel, res, bucket, partition, step)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS pattern_matches (
+            pattern TEXT NOT NULL, ts INTEGER NOT NULL, partition INTEGER NOT NULL, user_id TEXT NOT NULL, session_id TEXT NOT NULL,
+            first_ts INTEGER NOT NULL, details TEXT NOT NULL,
+            PRIMARY KEY (pattern, ts, partition, user_id, session_id, first_ts)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS analytics_state (partition INTEGER PRIMARY KEY, state BLOB NOT NULL);
         """;
 
     /// <summary>Brings a store written by an older version up to <see cref="Version"/>, in place.</summary>

@@ -19,6 +19,7 @@ internal sealed class PulseOptionsValidator : IValidateOptions<PulseOptions>
         Check(options.Processing, nameof(PulseOptions.Processing), failures);
         Check(options.Store, nameof(PulseOptions.Store), failures);
         Check(options.Health, nameof(PulseOptions.Health), failures);
+        Check(options.Analytics, nameof(PulseOptions.Analytics), failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

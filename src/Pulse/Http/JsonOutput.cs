@@ -79,6 +79,11 @@ public static class JsonOutput
         }
 
         w.WriteString("resolution"u8, r.Resolution);
+        if (r.Stat is not null)
+        {
+            w.WriteString("stat"u8, r.Stat);
+        }
+
         if (r.Watermark != long.MinValue)
         {
             w.WriteNumber("watermark"u8, r.Watermark);

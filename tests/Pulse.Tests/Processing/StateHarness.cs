@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Pulse.Analytics;
 using Pulse.Events;
 using Pulse.Ingest;
 using Pulse.Log;
@@ -18,14 +19,42 @@ internal sealed class StateHarness : IDisposable
     private readonly ReaderWriterLockSlim _residency = new();
     private readonly List<string> _log = [];
     private long _offset;
+    private readonly AnalyticsOptions? _analytics;
+    private readonly Func<DimensionDictionary, AnalyticsDefinitions>? _definitions;
+
+    public PartitionAnalytics Analytics => State.Analytics ?? throw new InvalidOperationException("The harness runs without analytics.");
+
+    private PartitionAnalytics? CreateAnalytics()
+    {
+        if (_analytics is null)
+        {
+            return null;
+        }
+
+        AnalyticsDefinitions definitions = _definitions?.Invoke(Dictionary) ?? AnalyticsDefinitions.Empty;
+        return new PartitionAnalytics(0, _analytics, definitions.Funnels, definitions.Predicates, Store, Lateness);
+    }
+
+    /// <summary>Moves the analytics' watermark as an idle partition would.</summary>
+    public void AdvanceAnalytics(long watermarkMs)
+    {
+        lock (State.Gate)
+        {
+            Analytics.Advance(watermarkMs);
+        }
+    }
 
     /// <param name="cellStore">What the state reads evicted cells through (default: the store itself), e.g. to inject faults.</param>
-    public StateHarness(TimeSpan? lateness = null, Func<SqliteStore, ICellStore>? cellStore = null)
+    /// <param name="analytics">Runs the partition's sessions, funnels and patterns too (with these settings and <paramref name="funnels"/>).</param>
+    public StateHarness(TimeSpan? lateness = null, Func<SqliteStore, ICellStore>? cellStore = null, AnalyticsOptions? analytics = null, Func<DimensionDictionary, AnalyticsDefinitions>? definitions = null)
     {
         Lateness = lateness ?? TimeSpan.FromSeconds(5);
         Store = SqliteStore.Open(_dir.Path, NullLogger.Instance);
         Dictionary = new DimensionDictionary();
         State = new PartitionState(0, Dictionary, cellStore?.Invoke(Store) ?? Store, Lateness);
+        _analytics = analytics;
+        _definitions = definitions;
+        State.Analytics = CreateAnalytics();
         Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
     }
 
@@ -54,7 +83,13 @@ internal sealed class StateHarness : IDisposable
         {
             for (int i = 0; i < batch.Count; i++)
             {
-                State.Apply(new EncodedEvent(batch.GetPayload(i)), firstOffset + i);
+                var e = new EncodedEvent(batch.GetPayload(i));
+                State.Apply(e, firstOffset + i);
+                if (State.Analytics is { } analytics)
+                {
+                    (int type, int page, int product, int country, int device) = State.LastDimensions;
+                    analytics.Apply(e, firstOffset + i, type, page, product, country, device);
+                }
             }
 
             long next = firstOffset + batch.Count;
@@ -98,6 +133,12 @@ internal sealed class StateHarness : IDisposable
 
         State.Restore(checkpoint.Position, checkpoint.MaxEventTimeMs, checkpoint.EventsProcessed, loadedFrom, checkpoint.SecondsOffset);
         Store.LoadResident(State, loadedFrom);
+        State.Analytics = CreateAnalytics();
+        if (State.Analytics is { } analytics && Store.LoadAnalyticsState(0) is { } saved)
+        {
+            analytics.RestoreState(saved);
+        }
+
         Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
     }
 
@@ -108,9 +149,9 @@ internal sealed class StateHarness : IDisposable
         return Queries.Execute(query).Series[0].Total;
     }
 
-    public MetricResult Run(string metric, long from, long to, string? step = null, string? groupBy = null, int? limit = null) =>
+    public MetricResult Run(string metric, long from, long to, string? step = null, string? groupBy = null, int? limit = null, string? stat = null) =>
         Queries.Execute(MetricQuery.Parse(MetricCatalog.Find(metric)!, from.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            to.ToString(System.Globalization.CultureInfo.InvariantCulture), step, [groupBy], [], limit?.ToString(System.Globalization.CultureInfo.InvariantCulture), null, to));
+            to.ToString(System.Globalization.CultureInfo.InvariantCulture), step, [groupBy], [], limit?.ToString(System.Globalization.CultureInfo.InvariantCulture), stat, to));
 
     public void Dispose()
     {

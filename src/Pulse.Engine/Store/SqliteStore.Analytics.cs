@@ -1,0 +1,264 @@
+using Microsoft.Data.Sqlite;
+using Pulse.Analytics;
+using Pulse.Analytics.Funnels;
+using Pulse.Analytics.Sessions;
+using Pulse.Processing.Aggregation;
+using Pulse.Processing.State;
+
+namespace Pulse.Store;
+
+/// <summary>A stored session aggregate, as a query scan sees it.</summary>
+public readonly record struct StoredSessionCell(int Partition, SessionCellKey Key, SessionCell Cell);
+
+/// <summary>A stored funnel step aggregate, as a query scan sees it.</summary>
+public readonly record struct StoredFunnelCell(int Partition, int Step, long Bucket, long Sessions, HyperLogLog Users);
+
+public sealed partial class SqliteStore : IAnalyticsStore
+{
+    /// <summary>Writes one partition's analytics changes and state inside the checkpoint's transaction.</summary>
+    private void WriteAnalytics(SqliteTransaction transaction, int partition, AnalyticsSnapshot snapshot)
+    {
+        using (SqliteCommand put = Command(transaction, """
+            INSERT OR REPLACE INTO session_cells(res, bucket, partition, country, device, started, ended, bounces, duration, pages)
+            VALUES ($r, $b, $p, $c, $d, $s, $e, $n, $du, $pg)
+            """))
+        {
+            foreach (SessionRow row in snapshot.Sessions)
+            {
+                Set(put, "$r", (int)row.Key.Resolution);
+                Set(put, "$b", row.Key.Bucket);
+                Set(put, "$p", partition);
+                Set(put, "$c", row.Key.Country);
+                Set(put, "$d", row.Key.Device);
+                Set(put, "$s", row.Started);
+                Set(put, "$e", row.Ended);
+                Set(put, "$n", row.Bounces);
+                Set(put, "$du", snapshot.Slice(row.DurationOffset, row.DurationLength).ToArray());
+                Set(put, "$pg", snapshot.Slice(row.PagesOffset, row.PagesLength).ToArray());
+                put.ExecuteNonQuery();
+            }
+        }
+
+        using (SqliteCommand put = Command(transaction, "INSERT OR REPLACE INTO session_pages(res, exit, bucket, partition, page, count) VALUES ($r, $x, $b, $p, $pg, $n)"))
+        {
+            foreach ((SessionPageKey key, long count) in snapshot.Pages)
+            {
+                Set(put, "$r", (int)key.Resolution);
+                Set(put, "$x", key.Exit ? 1 : 0);
+                Set(put, "$b", key.Bucket);
+                Set(put, "$p", partition);
+                Set(put, "$pg", key.Page);
+                Set(put, "$n", count);
+                put.ExecuteNonQuery();
+            }
+        }
+
+        using (SqliteCommand put = Command(transaction, "INSERT OR REPLACE INTO funnel_cells(funnel, res, bucket, partition, step, sessions, users) VALUES ($f, $r, $b, $p, $s, $n, $u)"))
+        {
+            foreach (FunnelRow row in snapshot.Funnels)
+            {
+                Set(put, "$f", row.Funnel);
+                Set(put, "$r", (int)row.Key.Resolution);
+                Set(put, "$b", row.Key.Bucket);
+                Set(put, "$p", partition);
+                Set(put, "$s", row.Key.Step);
+                Set(put, "$n", row.Sessions);
+                Set(put, "$u", snapshot.Slice(row.UsersOffset, row.UsersLength).ToArray());
+                put.ExecuteNonQuery();
+            }
+        }
+
+        // The key includes the match's own times: a match re-derived by a replay over an older
+        // checkpoint replaces itself instead of appearing twice.
+        using (SqliteCommand put = Command(transaction, """
+            INSERT OR REPLACE INTO pattern_matches(pattern, ts, partition, user_id, session_id, first_ts, details)
+            VALUES ($pt, $t, $p, $u, $s, $f, $d)
+            """))
+        {
+            foreach (PatternMatchRecord match in snapshot.Matches)
+            {
+                Set(put, "$pt", match.Pattern);
+                Set(put, "$t", match.TimeMs);
+                Set(put, "$p", partition);
+                Set(put, "$u", match.UserId);
+                Set(put, "$s", match.SessionId);
+                Set(put, "$f", match.FirstTimeMs);
+                Set(put, "$d", match.DetailsJson);
+                put.ExecuteNonQuery();
+            }
+        }
+
+        using (SqliteCommand put = Command(transaction, "INSERT OR REPLACE INTO analytics_state(partition, state) VALUES ($p, $s)"))
+        {
+            Set(put, "$p", partition);
+            Set(put, "$s", snapshot.State.WrittenSpan.ToArray());
+            put.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The analytics state of the partition's last full checkpoint, or null.</summary>
+    public byte[]? LoadAnalyticsState(int partition)
+    {
+        using SqliteCommand command = _writer.CreateCommand();
+        command.CommandText = "SELECT state FROM analytics_state WHERE partition = $p";
+        command.Parameters.AddWithValue("$p", partition);
+        return command.ExecuteScalar() as byte[];
+    }
+
+    public SessionCell? TryLoadSessionCell(int partition, in SessionCellKey key)
+    {
+        lock (_pointGate)
+        {
+            using SqliteCommand command = _pointReader.CreateCommand();
+            command.CommandText = "SELECT started, ended, bounces, duration, pages FROM session_cells WHERE res=$r AND bucket=$b AND partition=$p AND country=$c AND device=$d";
+            command.Parameters.AddWithValue("$r", (int)key.Resolution);
+            command.Parameters.AddWithValue("$b", key.Bucket);
+            command.Parameters.AddWithValue("$p", partition);
+            command.Parameters.AddWithValue("$c", key.Country);
+            command.Parameters.AddWithValue("$d", key.Device);
+            using SqliteDataReader reader = command.ExecuteReader();
+            return reader.Read() ? ReadSessionCell(reader, 0) : null;
+        }
+    }
+
+    public long? TryLoadSessionPage(int partition, in SessionPageKey key)
+    {
+        lock (_pointGate)
+        {
+            using SqliteCommand command = _pointReader.CreateCommand();
+            command.CommandText = "SELECT count FROM session_pages WHERE res=$r AND exit=$x AND bucket=$b AND partition=$p AND page=$pg";
+            command.Parameters.AddWithValue("$r", (int)key.Resolution);
+            command.Parameters.AddWithValue("$x", key.Exit ? 1 : 0);
+            command.Parameters.AddWithValue("$b", key.Bucket);
+            command.Parameters.AddWithValue("$p", partition);
+            command.Parameters.AddWithValue("$pg", key.Page);
+            return command.ExecuteScalar() is long count ? count : null;
+        }
+    }
+
+    public FunnelCell? TryLoadFunnelCell(int partition, string funnel, in FunnelCellKey key)
+    {
+        lock (_pointGate)
+        {
+            using SqliteCommand command = _pointReader.CreateCommand();
+            command.CommandText = "SELECT sessions, users FROM funnel_cells WHERE funnel=$f AND res=$r AND bucket=$b AND partition=$p AND step=$s";
+            command.Parameters.AddWithValue("$f", funnel);
+            command.Parameters.AddWithValue("$r", (int)key.Resolution);
+            command.Parameters.AddWithValue("$b", key.Bucket);
+            command.Parameters.AddWithValue("$p", partition);
+            command.Parameters.AddWithValue("$s", key.Step);
+            using SqliteDataReader reader = command.ExecuteReader();
+            return reader.Read() ? new FunnelCell { Sessions = reader.GetInt64(0), Users = HyperLogLog.Deserialize((byte[])reader.GetValue(1)) } : null;
+        }
+    }
+
+    public IEnumerable<StoredSessionCell> ScanSessionCells(Resolution resolution, long fromBucket, long toBucket)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT partition, bucket, country, device, started, ended, bounces, duration, pages FROM session_cells WHERE res=$r AND bucket >= $from AND bucket < $to";
+        AddRange(command, resolution, fromBucket, toBucket);
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var key = new SessionCellKey(resolution, reader.GetInt64(1), reader.GetInt32(2), reader.GetInt32(3));
+            yield return new StoredSessionCell(reader.GetInt32(0), key, ReadSessionCell(reader, 4));
+        }
+    }
+
+    public IEnumerable<(int Partition, SessionPageKey Key, long Count)> ScanSessionPages(Resolution resolution, bool exit, long fromBucket, long toBucket)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT partition, bucket, page, count FROM session_pages WHERE res=$r AND exit=$x AND bucket >= $from AND bucket < $to";
+        AddRange(command, resolution, fromBucket, toBucket);
+        command.Parameters.AddWithValue("$x", exit ? 1 : 0);
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return (reader.GetInt32(0), new SessionPageKey(resolution, reader.GetInt64(1), exit, reader.GetInt32(2)), reader.GetInt64(3));
+        }
+    }
+
+    public IEnumerable<StoredFunnelCell> ScanFunnelCells(string funnel, Resolution resolution, long fromBucket, long toBucket)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT partition, step, bucket, sessions, users FROM funnel_cells WHERE funnel=$f AND res=$r AND bucket >= $from AND bucket < $to";
+        AddRange(command, resolution, fromBucket, toBucket);
+        command.Parameters.AddWithValue("$f", funnel);
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new StoredFunnelCell(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), HyperLogLog.Deserialize((byte[])reader.GetValue(4)));
+        }
+    }
+
+    /// <summary>Stored matches of a pattern with <c>ts</c> in [from, to), newest first.</summary>
+    public List<PatternMatchRecord> ScanMatches(string pattern, long from, long to, int limit)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT ts, first_ts, user_id, session_id, details FROM pattern_matches WHERE pattern=$pt AND ts >= $from AND ts < $to ORDER BY ts DESC LIMIT $n";
+        command.Parameters.AddWithValue("$pt", pattern);
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
+        command.Parameters.AddWithValue("$n", limit);
+        using SqliteDataReader reader = command.ExecuteReader();
+        var matches = new List<PatternMatchRecord>();
+        while (reader.Read())
+        {
+            matches.Add(new PatternMatchRecord(pattern, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+        }
+
+        return matches;
+    }
+
+    /// <summary>How many stored matches of a pattern have <c>ts</c> in [from, to).</summary>
+    public long CountMatches(string pattern, long from, long to)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pattern_matches WHERE pattern=$pt AND ts >= $from AND ts < $to";
+        command.Parameters.AddWithValue("$pt", pattern);
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static SessionCell ReadSessionCell(SqliteDataReader reader, int first) => new()
+    {
+        Started = reader.GetInt64(first),
+        Ended = reader.GetInt64(first + 1),
+        Bounces = reader.GetInt64(first + 2),
+        DurationSeconds = DDSketch.Deserialize((byte[])reader.GetValue(first + 3)),
+        Pages = DDSketch.Deserialize((byte[])reader.GetValue(first + 4)),
+    };
+
+    private static void AddRange(SqliteCommand command, Resolution resolution, long fromBucket, long toBucket)
+    {
+        command.Parameters.AddWithValue("$r", (int)resolution);
+        command.Parameters.AddWithValue("$from", fromBucket);
+        command.Parameters.AddWithValue("$to", toBucket);
+    }
+
+    private SqliteCommand Command(SqliteTransaction transaction, string sql)
+    {
+        SqliteCommand command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Set(SqliteCommand command, string name, object value)
+    {
+        if (command.Parameters.Contains(name))
+        {
+            command.Parameters[name].Value = value;
+        }
+        else
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+    }
+}
