@@ -1,7 +1,7 @@
-using Pulse.Processing.Aggregation;
 using Pulse.Analytics.Funnels;
 using Pulse.Analytics.Sessions;
 using Pulse.Events;
+using Pulse.Processing.Aggregation;
 using Pulse.Processing.State;
 
 namespace Pulse.Analytics;

@@ -49,6 +49,8 @@ public sealed partial class PulseEngine : IAsyncDisposable
         }
 
         Queries = new QueryEngine(states, store, dictionary, residency, GlobalWatermarkMs);
+        Funnels = new FunnelQueries(states, store);
+        Matches = new MatchQueries(states, store);
         Realtime = new RealtimeService(Queries, clock, PipelineStatus);
     }
 
@@ -61,6 +63,8 @@ public sealed partial class PulseEngine : IAsyncDisposable
     public IngestPipeline Ingest { get; }
     public Checkpointer Checkpointer { get; }
     public QueryEngine Queries { get; }
+    public FunnelQueries Funnels { get; }
+    public MatchQueries Matches { get; }
     public RealtimeService Realtime { get; }
     public TimeSpan RecoveryTime { get; private set; }
     public long StartedAtMs { get; private set; }

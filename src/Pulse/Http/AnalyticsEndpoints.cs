@@ -1,0 +1,144 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using Pulse.Analytics;
+using Pulse.Hosting;
+using Pulse.Http.OpenApi;
+using Pulse.Query;
+
+namespace Pulse.Http;
+
+/// <summary>The analytics API: funnels and pattern matches.</summary>
+public static class AnalyticsEndpoints
+{
+    public static void MapAnalytics(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder v1 = app.MapGroup("/v1");
+        v1.MapGet("/funnels/{name}", QueryFunnel).WithName("QueryFunnel")
+            .WithTags(ApiDocs.QueryTag)
+            .WithSummary("Query a funnel")
+            .WithDescription("Users and sessions reaching each step, in order within one session, of the funnels entered in the range; conversion is step to step, overall is from the first step.")
+            .Produces<FunnelResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesReadProblems();
+        v1.MapGet("/patterns/{name}/matches", QueryMatches).WithName("QueryPatternMatches")
+            .WithTags(ApiDocs.QueryTag)
+            .WithSummary("Matches of a pattern")
+            .WithDescription("Each match once, newest first, with the time it became certain (event time).")
+            .Produces<MatchesResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesReadProblems();
+    }
+
+    private static IResult QueryFunnel(
+        [Description("A funnel name, e.g. checkout.")] string name,
+        PulseEngine engine,
+        [FromQuery, Description("Start, RFC 3339 or epoch ms; default a day ago.")] string? from,
+        [FromQuery, Description("End (exclusive), RFC 3339 or epoch ms; default now.")] string? to)
+    {
+        try
+        {
+            (long fromMs, long toMs) = Range(engine, from, to, 86_400_000);
+            if (engine.Funnels.Execute(name, fromMs, toMs) is not { } result)
+            {
+                return Problems.Create(404, "Unknown funnel", $"There is no funnel '{name}'. Known funnels: {string.Join(", ", engine.Funnels.Funnels.Select(f => f.Name))}.");
+            }
+
+            return new JsonResult(200, w => WriteFunnel(w, result));
+        }
+        catch (QueryException ex)
+        {
+            return Problems.Create(ex.Status, "Invalid query", ex.Message);
+        }
+    }
+
+    private static IResult QueryMatches(
+        [Description("A pattern name, e.g. cart_abandonment.")] string name,
+        PulseEngine engine,
+        [FromQuery, Description("Start, RFC 3339 or epoch ms; default a day ago.")] string? from,
+        [FromQuery, Description("End (exclusive), RFC 3339 or epoch ms; default now.")] string? to,
+        [FromQuery, Description("Most matches returned, newest first (1–10000, default 100).")] string? limit)
+    {
+        try
+        {
+            if (!engine.Analytics.HasPattern(name))
+            {
+                return Problems.Create(404, "Unknown pattern", $"There is no pattern '{name}'. Known patterns: {string.Join(", ", engine.Analytics.PatternNames)}.");
+            }
+
+            (long fromMs, long toMs) = Range(engine, from, to, 86_400_000);
+            int n = 100;
+            if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out n) || n < 1 || n > 10_000))
+            {
+                throw new QueryException($"'limit' must be an integer from 1 to 10000 (got '{limit}').");
+            }
+
+            List<PatternMatchRecord> matches = engine.Matches.Execute(name, fromMs, toMs, n);
+            return new JsonResult(200, w => WriteMatches(w, name, matches));
+        }
+        catch (QueryException ex)
+        {
+            return Problems.Create(ex.Status, "Invalid query", ex.Message);
+        }
+    }
+
+    private static (long From, long To) Range(PulseEngine engine, string? from, string? to, long defaultSpanMs)
+    {
+        long toMs = to is null ? engine.Clock.GetUtcNow().ToUnixTimeMilliseconds() : MetricQuery.ParseTime(to, "to");
+        long fromMs = from is null ? toMs - defaultSpanMs : MetricQuery.ParseTime(from, "from");
+        return fromMs < toMs ? (fromMs, toMs) : throw new QueryException($"'from' ({fromMs}) must be before 'to' ({toMs}).");
+    }
+
+    private static void WriteFunnel(Utf8JsonWriter w, FunnelResult result)
+    {
+        w.WriteStartObject();
+        w.WriteString("name"u8, result.Name);
+        w.WriteNumber("from"u8, result.From);
+        w.WriteNumber("to"u8, result.To);
+        w.WriteString("resolution"u8, result.Resolution);
+        w.WriteStartArray("steps"u8);
+        foreach (FunnelStepResult step in result.Steps)
+        {
+            w.WriteStartObject();
+            w.WriteString("name"u8, step.Name);
+            w.WriteNumber("users"u8, step.Users);
+            w.WriteNumber("sessions"u8, step.Sessions);
+            w.WriteNumber("conversion"u8, step.Conversion);
+            w.WriteNumber("overall"u8, step.Overall);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    public static void WriteMatch(Utf8JsonWriter w, PatternMatchRecord match)
+    {
+        w.WriteStartObject();
+        w.WriteString("pattern"u8, match.Pattern);
+        w.WriteNumber("ts"u8, match.TimeMs);
+        w.WriteNumber("first_ts"u8, match.FirstTimeMs);
+        w.WriteString("user_id"u8, match.UserId);
+        w.WriteString("session_id"u8, match.SessionId);
+        w.WritePropertyName("details"u8);
+        w.WriteRawValue(match.DetailsJson, skipInputValidation: true);
+        w.WriteEndObject();
+    }
+
+    private static void WriteMatches(Utf8JsonWriter w, string pattern, List<PatternMatchRecord> matches)
+    {
+        w.WriteStartObject();
+        w.WriteString("pattern"u8, pattern);
+        w.WriteStartArray("matches"u8);
+        foreach (PatternMatchRecord match in matches)
+        {
+            WriteMatch(w, match);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,32 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+
+namespace Pulse.Http.OpenApi;
+
+// The shapes of the analytics endpoints' JSON, for the OpenAPI document only (see IngestSchemas.cs).
+
+public sealed record FunnelStepDocument(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("users"), Description("Distinct users who reached the step (HyperLogLog, ≤2% error).")] long Users,
+    [property: JsonPropertyName("sessions"), Description("Sessions that reached the step (exact).")] long Sessions,
+    [property: JsonPropertyName("conversion"), Description("Users of this step over users of the step before it; 1 for the first step.")] double Conversion,
+    [property: JsonPropertyName("overall"), Description("Users of this step over users of the first step.")] double Overall);
+
+public sealed record FunnelResponse(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("from"), Description("Epoch ms, widened to the resolution's boundaries.")] long From,
+    [property: JsonPropertyName("to"), Description("Epoch ms, exclusive.")] long To,
+    [property: JsonPropertyName("resolution")] string Resolution,
+    [property: JsonPropertyName("steps")] IReadOnlyList<FunnelStepDocument> Steps);
+
+public sealed record MatchDocument(
+    [property: JsonPropertyName("pattern")] string Pattern,
+    [property: JsonPropertyName("ts"), Description("Epoch ms (event time) when the match became certain.")] long Ts,
+    [property: JsonPropertyName("first_ts"), Description("Epoch ms of the match's first event.")] long FirstTs,
+    [property: JsonPropertyName("user_id")] string UserId,
+    [property: JsonPropertyName("session_id"), Description("The client's session_id, or the derived one (s + start epoch ms).")] string SessionId,
+    [property: JsonPropertyName("details"), Description("Pattern-specific: events, revenue, page, product_id.")] Dictionary<string, object> Details);
+
+public sealed record MatchesResponse(
+    [property: JsonPropertyName("pattern")] string Pattern,
+    [property: JsonPropertyName("matches")] IReadOnlyList<MatchDocument> Matches);
