@@ -139,7 +139,6 @@ public sealed partial class PartitionAnalytics
         user.SessionIdHash = sessionHash;
         user.SessionId = TakeSessionId(user, sessionHash);
         Array.Clear(user.Funnels);
-        StartPatternSession(user);
         SessionsStarted++;
         foreach (Resolution r in AggregateResolutions)
         {

@@ -16,6 +16,8 @@ namespace Pulse.Analytics;
 public sealed partial class PartitionAnalytics
 {
     private readonly AnalyticsOptions _options;
+    private readonly AnalyticsCatalog _catalog;
+    private readonly Func<int, string>? _names;
     private readonly IAnalyticsStore _store;
     private readonly PredicateEvaluator? _predicates;
     private readonly long _gapMs;
@@ -30,14 +32,19 @@ public sealed partial class PartitionAnalytics
     private long _maxEventTimeMs = long.MinValue;
     private long _lastOffset = -1;
 
+    // The record being applied (or the last one, while idle): what a match found now derives from.
+    private long _applying = -1;
+
+    /// <param name="names">Turns dictionary ids into strings (for the details of matches).</param>
     public PartitionAnalytics(
-        int partition, AnalyticsOptions options, IReadOnlyList<Funnel> funnels, PredicateEvaluator? predicates,
-        IAnalyticsStore store, TimeSpan allowedLateness)
+        int partition, AnalyticsOptions options, AnalyticsCatalog catalog, IAnalyticsStore store, TimeSpan allowedLateness, Func<int, string>? names = null)
     {
         Partition = partition;
         _options = options;
-        Funnels = funnels;
-        _predicates = predicates;
+        _catalog = catalog;
+        Funnels = catalog.Funnels;
+        _predicates = catalog.Predicates;
+        _names = names;
         _store = store;
         _gapMs = (long)options.SessionGap.TotalMilliseconds;
         _allowedLatenessMs = (long)allowedLateness.TotalMilliseconds;
@@ -77,6 +84,7 @@ public sealed partial class PartitionAnalytics
             return;
         }
 
+        _applying = offset;
         EventHeader h = e.Header;
         long time = h.EventTimeMs;
         long max = Math.Max(_maxEventTimeMs, time);
@@ -217,6 +225,8 @@ public sealed partial class PartitionAnalytics
             return user.TimerMs != long.MinValue;
         }
 
+        // Never at or before now: a deadline already passed is looked at with the next advance.
+        next = Math.Max(next, nowMs + 1);
         if (user.TimerMs == long.MinValue || next < user.TimerMs)
         {
             // A later timer queued before stays in the queue and is skipped when it comes up: only

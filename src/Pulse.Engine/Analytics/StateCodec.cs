@@ -46,6 +46,9 @@ public ref struct StateReader(ReadOnlySpan<byte> data)
 
     public readonly bool AtEnd => Position == _data.Length;
 
+    /// <summary>All of the input (for readers of nested formats that take a span and a position).</summary>
+    public readonly ReadOnlySpan<byte> Data => _data;
+
     public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
     public ulong UInt64() => unchecked((ulong)Int64());

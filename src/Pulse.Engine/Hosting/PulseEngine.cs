@@ -50,6 +50,18 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
         Queries = new QueryEngine(states, store, dictionary, residency, GlobalWatermarkMs);
         Funnels = new FunnelQueries(states, store);
+        _liveMatches = System.Threading.Channels.Channel.CreateBounded<PatternMatchRecord>(
+            new System.Threading.Channels.BoundedChannelOptions(4096) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest, SingleReader = true });
+        foreach (PartitionState state in states)
+        {
+            if (state.Analytics is { } analytics)
+            {
+                // Matches re-derived while replaying what the log already held at start may have been
+                // pushed before the restart: only matches of newer records go out live.
+                analytics.LiveFromOffset = log[state.Partition].DurableEnd.Offset;
+                analytics.MatchFound = match => _liveMatches.Writer.TryWrite(match);
+            }
+        }
         Matches = new MatchQueries(states, store);
         Realtime = new RealtimeService(Queries, clock, PipelineStatus);
     }
@@ -64,6 +76,14 @@ public sealed partial class PulseEngine : IAsyncDisposable
     public Checkpointer Checkpointer { get; }
     public QueryEngine Queries { get; }
     public FunnelQueries Funnels { get; }
+
+    /// <summary>Pattern matches as they are found (bounded: the oldest are dropped when nobody reads), for the live feed.</summary>
+    public System.Threading.Channels.ChannelReader<PatternMatchRecord> LiveMatches => _liveMatches.Reader;
+
+    private readonly System.Threading.Channels.Channel<PatternMatchRecord> _liveMatches;
+
+    /// <summary>The funnels and patterns every partition runs.</summary>
+    public AnalyticsCatalog Analytics { get; private init; } = AnalyticsCatalog.SessionsOnly;
     public MatchQueries Matches { get; }
     public RealtimeService Realtime { get; }
     public TimeSpan RecoveryTime { get; private set; }
@@ -83,6 +103,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         int partitions = log.Count;
 
         var states = new PartitionState[partitions];
+        AnalyticsCatalog catalog = options.Analytics.Enabled ? AnalyticsCatalog.BuiltIn() : AnalyticsCatalog.SessionsOnly;
         var dedupe = new DedupeWindow[partitions];
         TimeSpan[] resident = options.Processing.ResidentSpans();
         long replay = 0;
@@ -114,7 +135,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
             if (options.Analytics.Enabled)
             {
-                states[p].Analytics = CreateAnalytics(p, options, store, restored ? store.LoadAnalyticsState(p) : null, logger);
+                states[p].Analytics = CreateAnalytics(p, options, catalog, store, dictionary, restored ? store.LoadAnalyticsState(p) : null, logger);
             }
 
             replay += log[p].DurableEnd.Offset - states[p].Position.Offset;
@@ -122,7 +143,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             RebuildDedupe(log[p], dedupe[p], options.Dedupe.Horizon, clock);
         }
 
-        var engine = new PulseEngine(options, clock, loggers, store, dictionary, log, states, dedupe);
+        var engine = new PulseEngine(options, clock, loggers, store, dictionary, log, states, dedupe) { Analytics = catalog };
         engine.RecoveryTime = Stopwatch.GetElapsedTime(started);
         engine.StartedAtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         LogStarted(logger, data, partitions, replay, (long)engine.RecoveryTime.TotalMilliseconds);
@@ -130,9 +151,10 @@ public sealed partial class PulseEngine : IAsyncDisposable
         return engine;
     }
 
-    private static PartitionAnalytics CreateAnalytics(int partition, PulseOptions options, SqliteStore store, byte[]? saved, ILogger logger)
+    private static PartitionAnalytics CreateAnalytics(
+        int partition, PulseOptions options, AnalyticsCatalog catalog, SqliteStore store, DimensionDictionary dictionary, byte[]? saved, ILogger logger)
     {
-        var analytics = new PartitionAnalytics(partition, options.Analytics, [], null, store, options.Processing.AllowedLateness);
+        var analytics = new PartitionAnalytics(partition, options.Analytics, catalog, store, options.Processing.AllowedLateness, dictionary.GetString);
         if (saved is not null)
         {
             try
@@ -142,7 +164,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             catch (InvalidDataException ex)
             {
                 LogAnalyticsStateRefused(logger, partition, ex.Message);
-                analytics = new PartitionAnalytics(partition, options.Analytics, [], null, store, options.Processing.AllowedLateness);
+                analytics = new PartitionAnalytics(partition, options.Analytics, catalog, store, options.Processing.AllowedLateness, dictionary.GetString);
             }
         }
 

@@ -65,6 +65,7 @@ public static class PulseServer
         app.MapIngest();
         app.MapSegment();
         app.MapQueries();
+        app.MapAnalytics();
         app.MapLive();
         app.MapGet("/health/live", () => Results.Text("Healthy")).WithName("Liveness")
             .WithTags(ApiDocs.OperationsTag)

@@ -35,6 +35,41 @@ public sealed partial class LiveBroadcaster(PulseEngine engine, ILogger<LiveBroa
 
     public void Unsubscribe(LiveSubscriber subscriber) => _subscribers.TryRemove(subscriber.Id, out _);
 
+    /// <summary>Pushes the pattern matches found since the last tick to every subscriber as <c>{"type": "pattern", "data": {...}}</c>.</summary>
+    private void PushMatches(ArrayBufferWriter<byte> buffer)
+    {
+        while (engine.LiveMatches.TryRead(out Pulse.Analytics.PatternMatchRecord? match))
+        {
+            if (_subscribers.IsEmpty)
+            {
+                continue;
+            }
+
+            buffer.ResetWrittenCount();
+            using (var writer = new Utf8JsonWriter(buffer, JsonWriting.Options))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type"u8, "pattern"u8);
+                writer.WritePropertyName("data"u8);
+                AnalyticsEndpoints.WriteMatch(writer, match);
+                writer.WriteEndObject();
+            }
+
+            ReadOnlyMemory<byte> message = buffer.WrittenSpan.ToArray();
+            foreach (LiveSubscriber subscriber in _subscribers.Values)
+            {
+                if (subscriber.TrySendEvent(message))
+                {
+                    Metrics.ServerInstruments.LiveMessagesSent.Add(1);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _skipped);
+                }
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Tick);
@@ -43,6 +78,7 @@ public sealed partial class LiveBroadcaster(PulseEngine engine, ILogger<LiveBroa
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                PushMatches(buffer);
                 long now = Environment.TickCount64;
                 ReadOnlyMemory<byte> message = default;
                 foreach (LiveSubscriber subscriber in _subscribers.Values)

@@ -27,6 +27,18 @@ public sealed class LiveSubscriber(long id, WebSocket socket, int intervalMs)
         return true;
     }
 
+    /// <summary>Sends an event message (a pattern match, an anomaly) between snapshots; skipped like a snapshot when a send is in flight.</summary>
+    public bool TrySendEvent(ReadOnlyMemory<byte> message)
+    {
+        if (Socket.State != WebSocketState.Open || Interlocked.CompareExchange(ref _sending, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        _ = SendAsync(message);
+        return true;
+    }
+
     private async Task SendAsync(ReadOnlyMemory<byte> message)
     {
         try

@@ -20,7 +20,7 @@ internal sealed class StateHarness : IDisposable
     private readonly List<string> _log = [];
     private long _offset;
     private readonly AnalyticsOptions? _analytics;
-    private readonly Func<DimensionDictionary, AnalyticsDefinitions>? _definitions;
+    private readonly AnalyticsCatalog _catalog;
 
     public PartitionAnalytics Analytics => State.Analytics ?? throw new InvalidOperationException("The harness runs without analytics.");
 
@@ -31,8 +31,7 @@ internal sealed class StateHarness : IDisposable
             return null;
         }
 
-        AnalyticsDefinitions definitions = _definitions?.Invoke(Dictionary) ?? AnalyticsDefinitions.Empty;
-        return new PartitionAnalytics(0, _analytics, definitions.Funnels, definitions.Predicates, Store, Lateness);
+        return new PartitionAnalytics(0, _analytics, _catalog, Store, Lateness, Dictionary.GetString);
     }
 
     /// <summary>Moves the analytics' watermark as an idle partition would.</summary>
@@ -46,14 +45,14 @@ internal sealed class StateHarness : IDisposable
 
     /// <param name="cellStore">What the state reads evicted cells through (default: the store itself), e.g. to inject faults.</param>
     /// <param name="analytics">Runs the partition's sessions, funnels and patterns too (with these settings and <paramref name="funnels"/>).</param>
-    public StateHarness(TimeSpan? lateness = null, Func<SqliteStore, ICellStore>? cellStore = null, AnalyticsOptions? analytics = null, Func<DimensionDictionary, AnalyticsDefinitions>? definitions = null)
+    public StateHarness(TimeSpan? lateness = null, Func<SqliteStore, ICellStore>? cellStore = null, AnalyticsOptions? analytics = null, AnalyticsCatalog? catalog = null)
     {
         Lateness = lateness ?? TimeSpan.FromSeconds(5);
         Store = SqliteStore.Open(_dir.Path, NullLogger.Instance);
         Dictionary = new DimensionDictionary();
         State = new PartitionState(0, Dictionary, cellStore?.Invoke(Store) ?? Store, Lateness);
         _analytics = analytics;
-        _definitions = definitions;
+        _catalog = catalog ?? AnalyticsCatalog.BuiltIn();
         State.Analytics = CreateAnalytics();
         Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
     }

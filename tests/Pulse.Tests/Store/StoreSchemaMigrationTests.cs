@@ -49,6 +49,6 @@ public sealed class StoreSchemaMigrationTests
         check.Open();
         using SqliteCommand version = check.CreateCommand();
         version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
-        Assert.Equal("2", version.ExecuteScalar());
+        Assert.Equal("3", version.ExecuteScalar());
     }
 }

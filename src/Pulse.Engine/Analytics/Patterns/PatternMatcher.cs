@@ -178,6 +178,48 @@ public sealed partial class PatternMatcher
         _ => Definition.Predicates.Count - 1,
     };
 
+    /// <summary>Every predicate bit the pattern looks at: an event with none of them cannot start a match.</summary>
+    public ulong Mask
+    {
+        get
+        {
+            ulong mask = 0;
+            foreach (ulong m in _masks)
+            {
+                mask |= m;
+            }
+
+            return mask;
+        }
+    }
+
+    /// <summary>
+    /// The event time by which the state needs the watermark to arrive: an absence's deadline, or
+    /// when a count's or sequence's window has run out (the state is idle after it); MaxValue for none.
+    /// </summary>
+    public long NextDeadline(PatternState state)
+    {
+        CheckState(state);
+        long within = Definition.WithinMs;
+        switch (Definition.Kind)
+        {
+            case PatternKind.Absence:
+                return state.Used != 0 ? state.Entries[0].TimeMs + within : long.MaxValue;
+            case PatternKind.Count:
+                long last = state.Used == 0 ? long.MinValue : Newest(state).TimeMs;
+                last = state.HasMatched ? Math.Max(last, state.LastMatchedMs) : last;
+                return last == long.MinValue ? long.MaxValue : last + within + 1;
+            default:
+                long newest = long.MinValue;
+                foreach (PatternEntry run in state.Entries)
+                {
+                    newest = run.Valid ? Math.Max(newest, run.TimeMs) : newest;
+                }
+
+                return newest == long.MinValue ? long.MaxValue : newest + within + 1;
+        }
+    }
+
     private bool Is(in UserEvent e, int predicate) => (e.Predicates & _masks[predicate]) != 0;
 
     private void CheckState(PatternState state)
