@@ -9,7 +9,7 @@ namespace Pulse.Analytics.Anomalies;
 /// and stale observation counts (int64), the refused keys (int32 count, then metric, group int32 and
 /// resolution byte each), the series (int32 count, then each in creation order: metric, group int32,
 /// flags byte — bit 0 per-minute, bit 1 seasonal ring follows —, last index, observations, history
-/// start int64, level, scale float64, and the ring's y then levels as float32), then a CRC-32C of
+/// start int64, level, scale, seasonal offset float64, and the ring's y as float32), then a CRC-32C of
 /// everything before it. Restored with different seasonal days or window, the rings are dropped
 /// (levels and scales are kept) and seasonality is learned again. Corrupt input raises
 /// <see cref="InvalidDataException"/>.
@@ -19,11 +19,11 @@ public sealed partial class AnomalyDetector
     internal const byte FormatVersion = 1;
     private const int HeaderSize = 3 + (2 * sizeof(long)) + sizeof(int);
     private const int KeySize = (2 * sizeof(int)) + 1;
-    private const int SeriesFixedSize = KeySize + (3 * sizeof(long)) + (2 * sizeof(double));
+    private const int SeriesFixedSize = KeySize + (3 * sizeof(long)) + (3 * sizeof(double));
     private const byte PerMinuteFlag = 1;
     private const byte RingFlag = 2;
 
-    /// <summary>Writes the whole state and returns the byte count (per-minute series with seasonality take ≈ 35 KB each with the defaults).</summary>
+    /// <summary>Writes the whole state and returns the byte count (per-minute series with seasonality take ≈ 17 KB each with the defaults).</summary>
     public int Serialize(IBufferWriter<byte> writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -52,7 +52,7 @@ public sealed partial class AnomalyDetector
         foreach (SeriesBaseline series in _series)
         {
             int ringLength = series.Values?.Length ?? 0;
-            int size = SeriesFixedSize + (ringLength * 2 * sizeof(float));
+            int size = SeriesFixedSize + (ringLength * sizeof(float));
             Span<byte> span = writer.GetSpan(size);
             byte flags = (byte)((series.PerMinute ? PerMinuteFlag : 0) | (ringLength > 0 ? RingFlag : 0));
             int at = WriteKey(span, series.Key, flags);
@@ -61,11 +61,11 @@ public sealed partial class AnomalyDetector
             BinaryPrimitives.WriteInt64LittleEndian(span[(at + 16)..], series.HistoryStart);
             BinaryPrimitives.WriteDoubleLittleEndian(span[(at + 24)..], series.Level);
             BinaryPrimitives.WriteDoubleLittleEndian(span[(at + 32)..], series.Mad);
-            at += 40;
+            BinaryPrimitives.WriteDoubleLittleEndian(span[(at + 40)..], series.Offset);
+            at += 48;
             if (ringLength > 0)
             {
                 at += WriteFloats(span[at..], series.Values!);
-                at += WriteFloats(span[at..], series.Levels!);
             }
 
             crc = Crc32C.Append(crc, span[..at]);
@@ -108,7 +108,7 @@ public sealed partial class AnomalyDetector
             throw Corrupt($"seasonal days {savedDays} or window {savedWindow} out of range");
         }
 
-        int savedRing = savedDays == 0 ? 0 : (savedDays * SeriesBaseline.MinutesPerDay) + Math.Max(savedWindow, 1);
+        int savedRing = savedDays == 0 ? 0 : (savedDays * SeriesBaseline.MinutesPerDay) + savedWindow;
         bool keepRings = savedDays == current.SeasonalDays && savedWindow == current.SeasonalWindow;
         int position = 3;
         detector.IgnoredObservations = ReadCount(body, ref position, "ignored observations");
@@ -173,8 +173,9 @@ public sealed partial class AnomalyDetector
         long historyStart = ReadInt64(body, ref position);
         double level = ReadDouble(body, ref position);
         double mad = ReadDouble(body, ref position);
+        double offset = ReadDouble(body, ref position);
         if (observations < 0 || lastIndex < 0 || (observations > 0 && (historyStart < 0 || historyStart > lastIndex))
-            || !double.IsFinite(level) || level < 0 || !double.IsFinite(mad) || mad < 0)
+            || !double.IsFinite(level) || level < 0 || !double.IsFinite(mad) || mad < 0 || !double.IsFinite(offset))
         {
             throw Corrupt($"series {key} has an invalid baseline");
         }
@@ -185,10 +186,11 @@ public sealed partial class AnomalyDetector
             Observations = observations,
             Level = level,
             Mad = mad,
+            Offset = keepRings ? offset : 0,
         };
         if (hasRing)
         {
-            if (body.Length - position < savedRing * 2 * sizeof(float))
+            if (body.Length - position < savedRing * sizeof(float))
             {
                 throw Corrupt("detector ends mid-ring");
             }
@@ -196,10 +198,9 @@ public sealed partial class AnomalyDetector
             if (keepRings)
             {
                 ReadFloats(body.Slice(position, savedRing * sizeof(float)), series.Values!);
-                ReadFloats(body.Slice(position + (savedRing * sizeof(float)), savedRing * sizeof(float)), series.Levels!);
             }
 
-            position += savedRing * 2 * sizeof(float);
+            position += savedRing * sizeof(float);
         }
 
         // Without the saved ring, seasonal history starts after the last observation.

@@ -3,8 +3,9 @@ namespace Pulse.Analytics.Anomalies;
 /// <summary>
 /// The baseline of one series at one resolution, on y = √(x + 3/8): an EWMA level of clipped
 /// observations, an EWMA of absolute deviations as the scale, and for per-minute series a ring of
-/// the last days' y and level so the same minute of previous days can correct the level's forecast.
-/// Fixed memory: two floats per minute of <see cref="AnomalyOptions.SeasonalDays"/> days at most.
+/// the last days' y whose median at the same minute gives a seasonal forecast, shifted by an EWMA
+/// of today's offset from it. Fixed memory: one float per minute of
+/// <see cref="AnomalyOptions.SeasonalDays"/> days.
 /// </summary>
 internal sealed class SeriesBaseline
 {
@@ -30,9 +31,7 @@ internal sealed class SeriesBaseline
         PerMinute = perMinute;
         if (perMinute && options.SeasonalDays > 0)
         {
-            int length = RingLength(options);
-            Values = new float[length];
-            Levels = new float[length];
+            Values = new float[RingLength(options)];
         }
     }
 
@@ -56,14 +55,14 @@ internal sealed class SeriesBaseline
     /// <summary>EWMA of absolute deviations from the expected value, in √ units.</summary>
     public double Mad { get; set; }
 
-    /// <summary>y of each minute, at ring slot index mod length (null: no seasonality).</summary>
+    /// <summary>EWMA of (clipped observation − seasonal median), in √ units: how today stands against the previous days.</summary>
+    public double Offset { get; set; }
+
+    /// <summary>y of each minute (as observed, not clipped), at ring slot index mod length; null: no seasonality.</summary>
     public float[]? Values { get; }
 
-    /// <summary>The level after each minute, same slots as <see cref="Values"/>.</summary>
-    public float[]? Levels { get; }
-
     /// <summary>Enough for <see cref="AnomalyOptions.SeasonalDays"/> days back plus the window's reach before that minute.</summary>
-    public static int RingLength(AnomalyOptions options) => (options.SeasonalDays * MinutesPerDay) + Math.Max(options.SeasonalWindow, 1);
+    public static int RingLength(AnomalyOptions options) => (options.SeasonalDays * MinutesPerDay) + options.SeasonalWindow;
 
     public long MaxGap(AnomalyOptions options) => PerMinute ? (long)Math.Max(options.SeasonalDays, 1) * MinutesPerDay : MaxSecondGap;
 
@@ -101,6 +100,7 @@ internal sealed class SeriesBaseline
         {
             Level = y;
             Mad = 0;
+            Offset = 0;
             HistoryStart = index;
             Record(index, y);
             Observations = 1;
@@ -114,9 +114,11 @@ internal sealed class SeriesBaseline
         double sigma = Sigma(expected, options);
         double z = (y - expected) / sigma;
         int days = AvailableDays(index, options);
+        double seasonalMedian = 0;
         if (days > 0)
         {
-            double seasonal = Math.Max(ZeroY, Level + SeasonalDelta(index, days, options.SeasonalWindow));
+            seasonalMedian = SeasonalMedian(index, days, options.SeasonalWindow);
+            double seasonal = Math.Max(ZeroY, seasonalMedian + Offset);
             double seasonalSigma = Sigma(seasonal, options);
             double seasonalZ = (y - seasonal) / seasonalSigma;
 
@@ -150,6 +152,10 @@ internal sealed class SeriesBaseline
 
         Level += levelAlpha * (learned - Level);
         Mad += scaleAlpha * (Math.Abs(learned - expected) - Mad);
+        if (days > 0)
+        {
+            Offset += options.LevelAlpha * (learned - seasonalMedian - Offset);
+        }
         Record(index, y);
         Observations++;
         LastIndex = index;
@@ -163,14 +169,10 @@ internal sealed class SeriesBaseline
 
     private void Record(long index, double y)
     {
-        if (Values is null || Levels is null)
+        if (Values is not null)
         {
-            return;
+            Values[Slot(index, Values.Length)] = (float)y;
         }
-
-        int slot = Slot(index, Values.Length);
-        Values[slot] = (float)y;
-        Levels[slot] = (float)Level;
     }
 
     private static int Slot(long index, int length)
@@ -186,19 +188,18 @@ internal sealed class SeriesBaseline
             return 0;
         }
 
-        long reach = index - HistoryStart - Math.Max(options.SeasonalWindow, 1);
+        long reach = index - HistoryStart - options.SeasonalWindow;
         return reach < 0 ? 0 : (int)Math.Min(options.SeasonalDays, reach / MinutesPerDay);
     }
 
     /// <summary>
-    /// The median over the available days of (median y in the window around this minute that day −
-    /// the level just before it that day): how far this minute usually stands from the level before it.
+    /// The median over the available days of the median y in the window around this minute that day.
+    /// The window's median follows a ramp or a step exactly and ignores a blip shorter than half of it.
     /// </summary>
-    private double SeasonalDelta(long index, int days, int window)
+    private double SeasonalMedian(long index, int days, int window)
     {
         float[] values = Values!;
-        float[] levels = Levels!;
-        Span<double> deltas = stackalloc double[AnomalyOptions.MaxSeasonalDays];
+        Span<double> medians = stackalloc double[AnomalyOptions.MaxSeasonalDays];
         Span<double> around = stackalloc double[(2 * AnomalyOptions.MaxSeasonalWindow) + 1];
         around = around[..((2 * window) + 1)];
         for (int day = 1; day <= days; day++)
@@ -209,10 +210,10 @@ internal sealed class SeriesBaseline
                 around[k + window] = values[Slot(sameMinute + k, values.Length)];
             }
 
-            deltas[day - 1] = Median(around) - levels[Slot(sameMinute - 1, levels.Length)];
+            medians[day - 1] = Median(around);
         }
 
-        return Median(deltas[..days]);
+        return Median(medians[..days]);
     }
 
     private static double Median(Span<double> values)
