@@ -204,7 +204,7 @@ public sealed partial class AnomalyDetector
         }
 
         // Without the saved ring, seasonal history starts after the last observation.
-        series.HistoryStart = hasRing && keepRings ? historyStart : lastIndex + 1;
+        series.HistoryStart = series.Values is null || (hasRing && keepRings) ? historyStart : lastIndex + 1;
         return series;
     }
 
