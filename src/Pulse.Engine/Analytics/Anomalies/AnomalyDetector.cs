@@ -42,7 +42,8 @@ public sealed partial class AnomalyDetector
     /// Learns the final value of one bucket of one series and answers whether it is an anomaly.
     /// Feed each bucket once, in increasing time per series, zero buckets included: a bucket skipped is
     /// learned as a zero but never reported (so a drop is only reported if its zero buckets are fed), and
-    /// after a gap longer than a day (per-minute) or an hour (per-second) the series warms up again.
+    /// after a gap longer than the seasonal history (<see cref="AnomalyOptions.SeasonalDays"/> days, at
+    /// least one; per-minute) or an hour (per-second) the series warms up again.
     /// A bucket at or before the series' last one is ignored (<see cref="StaleObservations"/>).
     /// </summary>
     /// <param name="key">The series.</param>

@@ -171,7 +171,8 @@ internal sealed class SeriesBaseline
     {
         if (Values is not null)
         {
-            Values[Slot(index, Values.Length)] = (float)y;
+            // Clamped so an absurd value cannot become an infinity the checkpoint would reject.
+            Values[Slot(index, Values.Length)] = (float)Math.Min(y, float.MaxValue);
         }
     }
 
