@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Pulse.Analytics;
+using Pulse.Analytics.Anomalies;
 using Pulse.Events;
 using Pulse.Ingest;
 using Pulse.Log;
@@ -50,6 +51,14 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
         Queries = new QueryEngine(states, store, dictionary, residency, GlobalWatermarkMs);
         Funnels = new FunnelQueries(states, store);
+        _liveAnomalies = System.Threading.Channels.Channel.CreateBounded<StoredAnomaly>(
+            new System.Threading.Channels.BoundedChannelOptions(1024) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest, SingleReader = true });
+        if (options.Analytics.Enabled)
+        {
+            Anomalies = new AnomalyMonitor(Queries, GlobalWatermarkMs, store, options.Anomalies, loggers.CreateLogger("Pulse.Anomalies"));
+            Anomalies.Restore();
+            Anomalies.Found = anomaly => _liveAnomalies.Writer.TryWrite(anomaly);
+        }
         _liveMatches = System.Threading.Channels.Channel.CreateBounded<PatternMatchRecord>(
             new System.Threading.Channels.BoundedChannelOptions(4096) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest, SingleReader = true });
         foreach (PartitionState state in states)
@@ -76,6 +85,14 @@ public sealed partial class PulseEngine : IAsyncDisposable
     public Checkpointer Checkpointer { get; }
     public QueryEngine Queries { get; }
     public FunnelQueries Funnels { get; }
+
+    /// <summary>Anomaly detection on the watched series (null when analytics are off).</summary>
+    public AnomalyMonitor? Anomalies { get; }
+
+    /// <summary>Anomalies as they are found, for the live feed (bounded like <see cref="LiveMatches"/>).</summary>
+    public System.Threading.Channels.ChannelReader<StoredAnomaly> LiveAnomalies => _liveAnomalies.Reader;
+
+    private readonly System.Threading.Channels.Channel<StoredAnomaly> _liveAnomalies;
 
     /// <summary>Pattern matches as they are found (bounded: the oldest are dropped when nobody reads), for the live feed.</summary>
     public System.Threading.Channels.ChannelReader<PatternMatchRecord> LiveMatches => _liveMatches.Reader;
@@ -210,6 +227,10 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
         StartThread("pulse-checkpoint", () => Checkpointer.Run(token));
         StartThread("pulse-realtime", () => Realtime.Run(token));
+        if (Anomalies is { } anomalies)
+        {
+            StartThread("pulse-anomalies", () => anomalies.Run(_clock, token));
+        }
     }
 
     /// <summary>Long-lived loops get their own threads, so the thread pool stays free for requests.</summary>

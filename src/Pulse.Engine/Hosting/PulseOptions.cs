@@ -21,6 +21,7 @@ public sealed class PulseOptions
     public StoreOptions Store { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
     public Pulse.Analytics.AnalyticsOptions Analytics { get; set; } = new();
+    public Pulse.Analytics.Anomalies.AnomalyOptions Anomalies { get; set; } = new();
 }
 
 public sealed class IngestOptions

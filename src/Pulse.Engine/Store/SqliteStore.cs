@@ -191,9 +191,9 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
 
         if (retention[(int)Resolution.Minute] > TimeSpan.Zero)
         {
-            // Matches are kept as long as the minute rollups they are counted in.
+            // Matches and anomalies are kept as long as the minute rollups they were found in.
             using SqliteCommand command = _writer.CreateCommand();
-            command.CommandText = "DELETE FROM pattern_matches WHERE ts < $before";
+            command.CommandText = "DELETE FROM pattern_matches WHERE ts < $before; DELETE FROM anomalies WHERE ts < $before;";
             command.Parameters.AddWithValue("$before", nowMs - (long)retention[(int)Resolution.Minute].TotalMilliseconds);
             deleted += command.ExecuteNonQuery();
         }

@@ -53,6 +53,11 @@ internal static class StoreSchema
             first_ts INTEGER NOT NULL, details TEXT NOT NULL,
             PRIMARY KEY (pattern, ts, partition, user_id, session_id, first_ts)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS analytics_state (partition INTEGER PRIMARY KEY, state BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS anomalies (
+            ts INTEGER NOT NULL, width INTEGER NOT NULL, metric TEXT NOT NULL, group_name TEXT NOT NULL, group_value TEXT NOT NULL,
+            value REAL NOT NULL, expected REAL NOT NULL, score REAL NOT NULL, severity TEXT NOT NULL,
+            PRIMARY KEY (ts, width, metric, group_name, group_value)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS anomaly_state (id INTEGER PRIMARY KEY, seconds_fed INTEGER NOT NULL, minutes_fed INTEGER NOT NULL, state BLOB NOT NULL);
         """;
 
     /// <summary>Brings a store written by an older version up to <see cref="Version"/>, in place.</summary>

@@ -20,6 +20,7 @@ internal sealed class PulseOptionsValidator : IValidateOptions<PulseOptions>
         Check(options.Store, nameof(PulseOptions.Store), failures);
         Check(options.Health, nameof(PulseOptions.Health), failures);
         Check(options.Analytics, nameof(PulseOptions.Analytics), failures);
+        Check(options.Anomalies, nameof(PulseOptions.Anomalies), failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -9,7 +9,7 @@ using Pulse.Query;
 
 namespace Pulse.Http;
 
-/// <summary>The analytics API: funnels and pattern matches.</summary>
+/// <summary>The analytics API: funnels, pattern matches and anomalies.</summary>
 public static class AnalyticsEndpoints
 {
     public static void MapAnalytics(this IEndpointRouteBuilder app)
@@ -31,6 +31,77 @@ public static class AnalyticsEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesReadProblems();
+        v1.MapGet("/anomalies", QueryAnomalies).WithName("QueryAnomalies")
+            .WithTags(ApiDocs.QueryTag)
+            .WithSummary("Detected anomalies")
+            .WithDescription("Final per-second and per-minute buckets of events by type, revenue, orders and late_events that their adaptive, seasonal baseline does not explain; newest first.")
+            .Produces<AnomaliesResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesReadProblems();
+    }
+
+    private static IResult QueryAnomalies(
+        PulseEngine engine,
+        [FromQuery, Description("Start, RFC 3339 or epoch ms; default a day ago.")] string? from,
+        [FromQuery, Description("End (exclusive), RFC 3339 or epoch ms; default now.")] string? to,
+        [FromQuery, Description("Only this metric: events, revenue, orders or late_events.")] string? metric,
+        [FromQuery, Description("Most anomalies returned, newest first (1–10000, default 100).")] string? limit)
+    {
+        try
+        {
+            (long fromMs, long toMs) = Range(engine, from, to, 86_400_000);
+            int n = ParseLimit(limit);
+            if (metric is not null && !Pulse.Analytics.Anomalies.AnomalyMonitor.Metrics.Contains(metric))
+            {
+                throw new QueryException($"'metric' must be one of {string.Join(", ", Pulse.Analytics.Anomalies.AnomalyMonitor.Metrics)} (got '{metric}').");
+            }
+
+            List<Pulse.Store.StoredAnomaly> anomalies = engine.Store.ScanAnomalies(fromMs, toMs, metric, n);
+            return new JsonResult(200, w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("anomalies"u8);
+                foreach (Pulse.Store.StoredAnomaly anomaly in anomalies)
+                {
+                    WriteAnomaly(w, anomaly);
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+        }
+        catch (QueryException ex)
+        {
+            return Problems.Create(ex.Status, "Invalid query", ex.Message);
+        }
+    }
+
+    public static void WriteAnomaly(Utf8JsonWriter w, Pulse.Store.StoredAnomaly a)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("ts"u8, a.TimeMs);
+        w.WriteString("resolution"u8, a.WidthMs == 1000 ? "1s" : "1m");
+        w.WriteString("metric"u8, a.Metric);
+        w.WriteStartObject("group"u8);
+        if (a.GroupName is not null)
+        {
+            w.WriteString(a.GroupName, a.GroupValue);
+        }
+
+        w.WriteEndObject();
+        w.WriteNumber("value"u8, a.Value);
+        w.WriteNumber("expected"u8, a.Expected);
+        w.WriteNumber("score"u8, a.Score);
+        w.WriteString("severity"u8, a.Severity);
+        w.WriteEndObject();
+    }
+
+    private static int ParseLimit(string? limit)
+    {
+        int n = 100;
+        return limit is null || (int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out n) && n >= 1 && n <= 10_000)
+            ? n
+            : throw new QueryException($"'limit' must be an integer from 1 to 10000 (got '{limit}').");
     }
 
     private static IResult QueryFunnel(
@@ -70,11 +141,7 @@ public static class AnalyticsEndpoints
             }
 
             (long fromMs, long toMs) = Range(engine, from, to, 86_400_000);
-            int n = 100;
-            if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out n) || n < 1 || n > 10_000))
-            {
-                throw new QueryException($"'limit' must be an integer from 1 to 10000 (got '{limit}').");
-            }
+            int n = ParseLimit(limit);
 
             List<PatternMatchRecord> matches = engine.Matches.Execute(name, fromMs, toMs, n);
             return new JsonResult(200, w => WriteMatches(w, name, matches));

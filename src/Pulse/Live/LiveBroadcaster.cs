@@ -35,37 +35,53 @@ public sealed partial class LiveBroadcaster(PulseEngine engine, ILogger<LiveBroa
 
     public void Unsubscribe(LiveSubscriber subscriber) => _subscribers.TryRemove(subscriber.Id, out _);
 
+    /// <summary>Pushes the anomalies found since the last tick as <c>{"type": "anomaly", "data": {...as in /v1/anomalies...}}</c>.</summary>
+    private void PushAnomalies(ArrayBufferWriter<byte> buffer)
+    {
+        while (engine.LiveAnomalies.TryRead(out Pulse.Store.StoredAnomaly? anomaly))
+        {
+            if (!_subscribers.IsEmpty)
+            {
+                Broadcast(buffer, "anomaly"u8, w => AnalyticsEndpoints.WriteAnomaly(w, anomaly));
+            }
+        }
+    }
+
     /// <summary>Pushes the pattern matches found since the last tick to every subscriber as <c>{"type": "pattern", "data": {...}}</c>.</summary>
     private void PushMatches(ArrayBufferWriter<byte> buffer)
     {
         while (engine.LiveMatches.TryRead(out Pulse.Analytics.PatternMatchRecord? match))
         {
-            if (_subscribers.IsEmpty)
+            if (!_subscribers.IsEmpty)
             {
-                continue;
+                Broadcast(buffer, "pattern"u8, w => AnalyticsEndpoints.WriteMatch(w, match));
             }
+        }
+    }
 
-            buffer.ResetWrittenCount();
-            using (var writer = new Utf8JsonWriter(buffer, JsonWriting.Options))
+    /// <summary>Sends one <c>{"type": ..., "data": ...}</c> event message to every subscriber not busy with a send.</summary>
+    private void Broadcast(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> type, Action<Utf8JsonWriter> writeData)
+    {
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, JsonWriting.Options))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, type);
+            writer.WritePropertyName("data"u8);
+            writeData(writer);
+            writer.WriteEndObject();
+        }
+
+        ReadOnlyMemory<byte> message = buffer.WrittenSpan.ToArray();
+        foreach (LiveSubscriber subscriber in _subscribers.Values)
+        {
+            if (subscriber.TrySendEvent(message))
             {
-                writer.WriteStartObject();
-                writer.WriteString("type"u8, "pattern"u8);
-                writer.WritePropertyName("data"u8);
-                AnalyticsEndpoints.WriteMatch(writer, match);
-                writer.WriteEndObject();
+                Metrics.ServerInstruments.LiveMessagesSent.Add(1);
             }
-
-            ReadOnlyMemory<byte> message = buffer.WrittenSpan.ToArray();
-            foreach (LiveSubscriber subscriber in _subscribers.Values)
+            else
             {
-                if (subscriber.TrySendEvent(message))
-                {
-                    Metrics.ServerInstruments.LiveMessagesSent.Add(1);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _skipped);
-                }
+                Interlocked.Increment(ref _skipped);
             }
         }
     }
@@ -79,6 +95,7 @@ public sealed partial class LiveBroadcaster(PulseEngine engine, ILogger<LiveBroa
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 PushMatches(buffer);
+                PushAnomalies(buffer);
                 long now = Environment.TickCount64;
                 ReadOnlyMemory<byte> message = default;
                 foreach (LiveSubscriber subscriber in _subscribers.Values)

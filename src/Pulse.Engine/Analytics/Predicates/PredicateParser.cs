@@ -148,16 +148,16 @@ public static class PredicateParser
         {
             case "price":
             case "revenue":
-            {
-                (CompareOp, long)[]? c = ParseComparisons(value, path, errors, ToMicros);
-                return c is null ? null : new NumberCondition(name, name == "price" ? NumberField.Price : NumberField.Revenue, c);
-            }
+                {
+                    (CompareOp, long)[]? c = ParseComparisons(value, path, errors, ToMicros);
+                    return c is null ? null : new NumberCondition(name, name == "price" ? NumberField.Price : NumberField.Revenue, c);
+                }
 
             case "quantity":
-            {
-                (CompareOp, long)[]? c = ParseComparisons(value, path, errors, ToWholeNumber);
-                return c is null ? null : new NumberCondition(name, NumberField.Quantity, c);
-            }
+                {
+                    (CompareOp, long)[]? c = ParseComparisons(value, path, errors, ToWholeNumber);
+                    return c is null ? null : new NumberCondition(name, NumberField.Quantity, c);
+                }
         }
 
         if (name.StartsWith("properties.", StringComparison.Ordinal))
@@ -211,10 +211,10 @@ public static class PredicateParser
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-            {
-                StringMatch? m = ParseString(value, path, errors, checkType: false);
-                return m is null ? null : PropertyCondition.ForString(name, m);
-            }
+                {
+                    StringMatch? m = ParseString(value, path, errors, checkType: false);
+                    return m is null ? null : PropertyCondition.ForString(name, m);
+                }
 
             case JsonValueKind.Number:
                 return PropertyCondition.ForNumbers(name, [(CompareOp.Eq, value.GetDouble())]);

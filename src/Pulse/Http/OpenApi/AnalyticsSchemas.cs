@@ -30,3 +30,15 @@ public sealed record MatchDocument(
 public sealed record MatchesResponse(
     [property: JsonPropertyName("pattern")] string Pattern,
     [property: JsonPropertyName("matches")] IReadOnlyList<MatchDocument> Matches);
+
+public sealed record AnomalyDocument(
+    [property: JsonPropertyName("ts"), Description("Epoch ms: start of the bucket.")] long Ts,
+    [property: JsonPropertyName("resolution"), Description("1s or 1m: the series' bucket width.")] string Resolution,
+    [property: JsonPropertyName("metric")] string Metric,
+    [property: JsonPropertyName("group"), Description("{\"type\": ...} for events by type, else {}.")] Dictionary<string, string?> Group,
+    [property: JsonPropertyName("value")] double Value,
+    [property: JsonPropertyName("expected"), Description("The baseline (trend and, per minute, daily seasonality).")] double Expected,
+    [property: JsonPropertyName("score"), Description("Signed robust z-score: positive a spike, negative a drop.")] double Score,
+    [property: JsonPropertyName("severity"), Description("warning (|score| ≥ 4) or critical (≥ 6), by default.")] string Severity);
+
+public sealed record AnomaliesResponse([property: JsonPropertyName("anomalies")] IReadOnlyList<AnomalyDocument> Anomalies);
