@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using static Pulse.Tests.Processing.TestEvents;
+
+namespace Pulse.Tests.EndToEnd;
+
+/// <summary>
+/// Sessions, the checkout funnel, cart abandonment and anomalies through a real server: events sent
+/// over HTTP, results read from the query API and the live feed, and a kill -9 that changes nothing.
+/// Short session gap and lateness so the idle partitions end sessions within seconds.
+/// </summary>
+public sealed class AnalyticsApiTests
+{
+    private static readonly string[] Settings =
+    [
+        "--Pulse:Analytics:SessionGap=00:00:02", "--Pulse:Processing:AllowedLateness=00:00:01", "--Pulse:Processing:IdleTimeout=00:00:01",
+        "--Pulse:Processing:RollupCheckpointInterval=00:00:01",
+    ];
+
+    [Fact]
+    public async Task Sessions_funnel_and_cart_abandonment_are_served_pushed_live_and_survive_kill_9()
+    {
+        using var dir = new TempDirectory("pulse-analytics");
+        string data = Path.Combine(dir.Path, "data");
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string range = $"from={now - 3_600_000}&to={now + 3_600_000}";
+        await using (PulseProcess server = await PulseProcess.StartAsync(data, null, Settings))
+        {
+            using var socket = new ClientWebSocket();
+            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/v1/live?interval_ms=1000"), CancellationToken.None);
+            using HttpClient http = server.CreateClient();
+            var client = new MetricsClient(http);
+            (HttpStatusCode status, _) = await client.PostNdjsonAsync(string.Join('\n',
+                Event("page_view", now, "buyer", page: "/product/p1", country: "DE"),
+                Event("add_to_cart", now + 100, "buyer", product: "p1"),
+                Event("checkout", now + 200, "buyer"),
+                Event("purchase", now + 300, "buyer", revenue: 20m),
+                Event("page_view", now + 50, "leaver", page: "/product/p2", country: "FR"),
+                Event("add_to_cart", now + 150, "leaver", product: "p2")));
+            Assert.Equal(HttpStatusCode.Accepted, status);
+
+            JsonElement pushed = await ReceivePatternAsync(socket, TimeSpan.FromSeconds(20));
+            Assert.Equal("cart_abandonment", pushed.GetProperty("pattern").GetString());
+            Assert.Equal("leaver", pushed.GetProperty("user_id").GetString());
+
+            JsonElement matches = await client.GetJsonAsync($"/v1/patterns/cart_abandonment/matches?{range}");
+            Assert.Equal("leaver", Assert.Single(matches.GetProperty("matches").EnumerateArray()).GetProperty("user_id").GetString());
+
+            JsonElement funnel = await client.GetJsonAsync($"/v1/funnels/checkout?{range}");
+            Assert.Equal([2L, 2L, 1L, 1L], funnel.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("users").GetInt64()));
+            Assert.Equal(0.5, funnel.GetProperty("steps")[2].GetProperty("conversion").GetDouble());
+
+            await AssertSessionsAsync(client, range);
+            JsonElement anomalies = await client.GetJsonAsync($"/v1/anomalies?{range}");
+            Assert.Equal(JsonValueKind.Array, anomalies.GetProperty("anomalies").ValueKind);
+
+            using HttpResponseMessage unknown = await http.GetAsync(new Uri("/v1/funnels/nope", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("checkout", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+            await server.KillAsync();
+        }
+
+        // After kill -9 the state restarts from the last full checkpoint; what came after is derived
+        // again from the log — the match exactly once, whether or not it had been stored.
+        await using (PulseProcess again = await PulseProcess.StartAsync(data, null, Settings))
+        {
+            var client = new MetricsClient(again.CreateClient());
+            string matchesPath = $"/v1/patterns/cart_abandonment/matches?{range}";
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while ((await client.GetJsonAsync(matchesPath)).GetProperty("matches").GetArrayLength() == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+
+            await Task.Delay(2000);
+            JsonElement matches = await client.GetJsonAsync(matchesPath);
+            Assert.Equal("leaver", Assert.Single(matches.GetProperty("matches").EnumerateArray()).GetProperty("user_id").GetString());
+            JsonElement funnel = await client.GetJsonAsync($"/v1/funnels/checkout?{range}");
+            Assert.Equal([2L, 2L, 1L, 1L], funnel.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("users").GetInt64()));
+            await AssertSessionsAsync(client, range);
+        }
+    }
+
+    private static async Task AssertSessionsAsync(MetricsClient client, string range)
+    {
+        JsonElement sessions = await client.GetJsonAsync($"/v1/metrics/sessions?{range}&group_by=country");
+        Assert.Equal(2m, sessions.GetProperty("series").EnumerateArray().Sum(s => s.GetProperty("total").GetDecimal()));
+        JsonElement pages = await client.GetJsonAsync($"/v1/metrics/pages_per_session?{range}&stat=max");
+        Assert.Equal("max", pages.GetProperty("stat").GetString());
+        Assert.Equal(1m, Math.Round(pages.GetProperty("series")[0].GetProperty("total").GetDecimal()));
+        JsonElement bounce = await client.GetJsonAsync($"/v1/metrics/bounce_rate?{range}");
+        Assert.Equal(1m, bounce.GetProperty("series")[0].GetProperty("total").GetDecimal());
+    }
+
+    private static async Task<JsonElement> ReceivePatternAsync(ClientWebSocket socket, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var buffer = new byte[256 * 1024];
+        while (true)
+        {
+            WebSocketReceiveResult result = await socket.ReceiveAsync(buffer, cts.Token);
+            using JsonDocument message = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+            if (message.RootElement.GetProperty("type").GetString() == "pattern")
+            {
+                return message.RootElement.GetProperty("data").Clone();
+            }
+        }
+    }
+}
