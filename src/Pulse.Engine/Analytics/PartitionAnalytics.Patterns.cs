@@ -184,8 +184,8 @@ public sealed partial class PartitionAnalytics
             if (r.Bool())
             {
                 int position = r.Position;
-                user.Patterns[p] = _catalog.Patterns[p].ReadState(data, ref position)
-                    ?? throw new InvalidDataException($"Analytics state holds a state of another definition of pattern '{_catalog.Patterns[p].Definition.Name}'.");
+                // A state of another definition of the pattern (it was changed) is skipped: the user starts it afresh.
+                user.Patterns[p] = _catalog.Patterns[p].ReadState(data, ref position);
                 r.Position = position;
             }
         }

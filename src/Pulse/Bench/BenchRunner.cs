@@ -19,6 +19,8 @@ internal sealed class BenchRunner
     private readonly ScenarioRow _tokenizer = new("tokenizer ceiling (Utf8JsonReader, all cores)", "events/s");
     private readonly ScenarioRow _kestrel = new("bare-Kestrel ceiling (sink, same load)", "events/s");
     private readonly ScenarioRow _ingest = new("sustained ingest (fsync on)", "events/s", 250_000, ceilingName: "bare Kestrel");
+    private readonly ScenarioRow _ingestNoAnalytics = new("sustained ingest, sessions/funnels/patterns/anomalies off", "events/s");
+    private readonly ScenarioRow _analyticsCost = new("cost of the built-in analytics (share of throughput)", "%", 30, higherIsBetter: false);
     private readonly ScenarioRow _ingestVsTokenizer = new("sustained ingest / tokenizer ceiling", "%");
     private readonly ScenarioRow _lagAtEnd = new("processing lag at end of ingest", "events", higherIsBetter: false);
     private readonly ScenarioRow _catchUp = new("catch-up time after ingest", "ms", higherIsBetter: false);
@@ -63,13 +65,14 @@ internal sealed class BenchRunner
             await RunSinkAsync(pool, concurrency, run, cancellationToken).ConfigureAwait(false);
             MeasureDiskSync(pool, run);
             await RunPulseAsync(pool, concurrency, tokenizer, run, cancellationToken).ConfigureAwait(false);
+            await RunWithoutAnalyticsAsync(pool, concurrency, run, _ingest.Runs[^1], cancellationToken).ConfigureAwait(false);
         }
 
         _notes.Add($"sustained load: {concurrency} concurrent senders, {_settings.Duration.TotalSeconds:F0} s windows after {_settings.Warmup.TotalSeconds:F0} s warm-up; paced load: {_settings.PacedRequestsPerSecond:F0} req/s × {_settings.EventsPerBody} events, measured after {_settings.PacedWarmup.TotalSeconds:F0} s at that rate; realtime polled at {_settings.RealtimeRequestsPerSecond:F0} req/s during it");
         _notes.Add("client and servers share the machine's cores: the client's CPU is taken from the server under test");
         ScenarioRow[] rows =
         [
-            _tokenizer, _kestrel, _ingest, _ingestVsTokenizer, _lagAtEnd, _catchUp, _serverCpu, _clientCpu, _rss,
+            _tokenizer, _kestrel, _ingest, _ingestNoAnalytics, _analyticsCost, _ingestVsTokenizer, _lagAtEnd, _catchUp, _serverCpu, _clientCpu, _rss,
             _ackP50, _ackP90, _ackP99, _ackMax, _diskSyncP50, _diskSyncP99, _diskSyncMax, _pacedRate, _realtimeP50, _realtimeP99, _engineFreshness, _probeP50, _probeP99,
         ];
         return new BenchReport(MachineInfo.Current(), date, _settings, concurrency, rows, _notes);
@@ -138,6 +141,18 @@ internal sealed class BenchRunner
         _diskSyncP50.Add(Percentiles.NearestRank(latencies, 50));
         _diskSyncP99.Add(Percentiles.NearestRank(latencies, 99));
         _diskSyncMax.Add(Percentiles.NearestRank(latencies, 100));
+    }
+
+    /// <summary>The same sustained load on a server without the per-user analytics: what they cost.</summary>
+    private async Task RunWithoutAnalyticsAsync(BenchBodyPool pool, int concurrency, int run, double withAnalytics, CancellationToken cancellationToken)
+    {
+        Progress($"run {run}/{_settings.Repeat}: sustained ingest without analytics, {concurrency} senders, {_settings.Duration.TotalSeconds:F0} s");
+        await using ChildServer server = await ChildServer.StartPulseAsync(_log, cancellationToken, "--Pulse:Analytics:Enabled=false").ConfigureAwait(false);
+        using var client = new IngestClient(server.BaseAddress, concurrency + 8);
+        SustainedResult sustained = await SustainedLoad.RunAsync(client, pool, concurrency, _settings.Warmup, _settings.Duration, server.Pid, cancellationToken).ConfigureAwait(false);
+        Report("pulse, analytics off", sustained);
+        _ingestNoAnalytics.Add(sustained.EventsPerSecond);
+        _analyticsCost.Add(sustained.EventsPerSecond <= 0 ? double.NaN : Math.Max(0, (1 - (withAnalytics / sustained.EventsPerSecond)) * 100));
     }
 
     private async Task RunPulseAsync(BenchBodyPool pool, int concurrency, double tokenizer, int run, CancellationToken cancellationToken)

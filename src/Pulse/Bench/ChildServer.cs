@@ -34,12 +34,12 @@ internal sealed class ChildServer : IAsyncDisposable
     /// <summary>The last lines the server wrote (stdout and stderr), for error messages.</summary>
     public string RecentOutput => string.Join('\n', _output);
 
-    /// <summary>Starts <c>serve</c> with a fresh data directory.</summary>
-    public static Task<ChildServer> StartPulseAsync(TextWriter log, CancellationToken cancellationToken)
+    /// <summary>Starts <c>serve</c> with a fresh data directory and any further settings (<c>--Pulse:Section:Name=value</c>).</summary>
+    public static Task<ChildServer> StartPulseAsync(TextWriter log, CancellationToken cancellationToken, params string[] settings)
     {
         string data = Path.Combine(Path.GetTempPath(), "pulse-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
-        return StartAsync(["serve", "--data", data], data, "/health/ready", log, cancellationToken);
+        return StartAsync(["serve", "--data", data, .. settings], data, "/health/ready", log, cancellationToken);
     }
 
     /// <summary>Starts the bare-Kestrel sink (<c>bench sink</c>).</summary>
