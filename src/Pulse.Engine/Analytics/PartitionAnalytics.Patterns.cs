@@ -37,7 +37,7 @@ public sealed partial class PartitionAnalytics
         {
             if (user.Patterns[p] is PatternState state)
             {
-                _catalog.Patterns[p].OnSessionEnd(state, user.SessionStartMs, user.LastEventMs, _found);
+                _catalog.Patterns[p].OnSessionEnd(state, user.CountedAtMs, user.LastEventMs, _found);
                 Emit(user, p);
             }
         }
@@ -109,7 +109,7 @@ public sealed partial class PartitionAnalytics
         string userId = System.Text.Encoding.UTF8.GetString(user.UserId);
         foreach (PatternMatch match in _found)
         {
-            string session = user.SessionIdHash != 0 && user.SessionStartMs == match.SessionStartMs && user.SessionId is not null
+            string session = user.SessionIdHash != 0 && user.CountedAtMs == match.SessionStartMs && user.SessionId is not null
                 ? System.Text.Encoding.UTF8.GetString(user.SessionId)
                 : UserActivity.DerivedSessionId(match.SessionStartMs);
             var record = new PatternMatchRecord(name, match.TimeMs, match.FirstTimeMs, userId, session, Details(match));

@@ -78,7 +78,8 @@ public sealed partial class PartitionAnalytics
         }
 
         JoinSession(user, e, sessionHash);
-        e = e with { SessionStartMs = user.SessionStartMs };
+        // The session's identity is its first released event, which a late event extending it backwards does not move.
+        e = e with { SessionStartMs = user.CountedAtMs };
         return true;
     }
 

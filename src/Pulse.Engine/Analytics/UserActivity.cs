@@ -55,7 +55,7 @@ public sealed class UserActivity(ulong userHash, byte[] userId)
 
     public string SessionIdText => SessionId is { } given
         ? System.Text.Encoding.UTF8.GetString(given)
-        : DerivedSessionId(SessionStartMs);
+        : DerivedSessionId(CountedAtMs);
 
     /// <summary>A derived session's id: the user's sessions are told apart by their start.</summary>
     public static string DerivedSessionId(long startMs) => "s" + startMs.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -20,7 +20,10 @@ namespace Pulse.Analytics;
 /// Bit i is set when the event satisfies predicate i of the engine's compiled predicate set
 /// (funnel steps and pattern conditions), evaluated once when the event was read from the log.
 /// </param>
-/// <param name="SessionStartMs">Start of the session the sessionizer put the event in: the session's identity for its user.</param>
+/// <param name="SessionStartMs">
+/// Time of the first released event of the session the sessionizer put the event in: the session's
+/// identity for its user (a late event that extends the session backwards does not change it).
+/// </param>
 public readonly record struct UserEvent(
     long TimeMs,
     long Offset,
