@@ -17,7 +17,7 @@ public sealed class AnalyticsOptions : IValidatableObject
     /// </summary>
     public TimeSpan ResidentAggregates { get; set; } = TimeSpan.FromHours(2);
 
-    /// <summary>Most users with live analytics state per partition; events of further users are counted in <c>pulse_analytics_users_dropped_total</c> and skipped by sessions.</summary>
+    /// <summary>Most users with live analytics state per partition; events of further users are counted in <c>pulse_analytics_dropped_events_total</c> and skipped by sessions, funnels and patterns.</summary>
     [Range(1, int.MaxValue)]
     public int MaxUsersPerPartition { get; set; } = 2_000_000;
 

@@ -53,10 +53,6 @@ public sealed class UserActivity(ulong userHash, byte[] userId)
     /// <summary>Session ids the client sent whose events still wait for release (rarely more than one).</summary>
     public List<(ulong Hash, byte[] Bytes)>? SeenSessionIds { get; set; }
 
-    public string SessionIdText => SessionId is { } given
-        ? System.Text.Encoding.UTF8.GetString(given)
-        : DerivedSessionId(CountedAtMs);
-
     /// <summary>A derived session's id: the user's sessions are told apart by their start.</summary>
     public static string DerivedSessionId(long startMs) => "s" + startMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

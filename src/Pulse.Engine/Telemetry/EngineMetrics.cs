@@ -58,7 +58,22 @@ public sealed class EngineMetrics : IDisposable
         m.CreateObservableCounter("pulse_processing_events", () => PerState(static s => s.EventsProcessed), null, "Events applied by a partition's processor.");
         m.CreateObservableCounter("pulse_processing_late_events", () => PerState(static s => s.LateEvents), null,
             "Events that arrived after their window was final (still counted, and flagged in late_events).");
-        m.CreateObservableCounter("pulse_processing_corrupt_records", CorruptRecords, null, "Durable records that did not decode and were skipped.");
+        m.CreateObservableCounter("pulse_processing_corrupt_records", () => PerProcessor(static p => p.CorruptRecords), null, "Durable records that did not decode and were skipped.");
+        m.CreateObservableCounter("pulse_processing_store_stalls", () => PerProcessor(static p => p.StoreStalls), null,
+            "Times a partition's processor had to wait for the store (a failed read of an evicted cell); it retries and resumes.");
+
+        m.CreateObservableCounter("pulse_analytics_sessions_started", () => PerState(static s => s.Analytics?.SessionsStarted ?? 0), null, "Sessions started (event time).");
+        m.CreateObservableCounter("pulse_analytics_sessions_ended", () => PerState(static s => s.Analytics?.SessionsEnded ?? 0), null, "Sessions ended (by inactivity, session_end, session_start or a new session_id).");
+        m.CreateObservableCounter("pulse_analytics_late_events", () => PerState(static s => s.Analytics?.LateEvents ?? 0), null,
+            "Events that belonged to a session that had already ended: counted, but applied to no session, funnel or pattern.");
+        m.CreateObservableCounter("pulse_analytics_dropped_events", () => PerState(static s => s.Analytics?.DroppedEvents ?? 0), null,
+            "Events of users beyond Pulse:Analytics:MaxUsersPerPartition, skipped by sessions, funnels and patterns.");
+        m.CreateObservableCounter("pulse_analytics_pattern_matches", () => PerState(static s => s.Analytics?.Matches ?? 0), null, "Pattern matches found.");
+        m.CreateObservableGauge("pulse_analytics_active_users", () => PerState(static s => s.Analytics?.ActiveUsers ?? 0), null,
+            "Users with live analytics state (an open session, events waiting for the watermark, or pattern state).");
+        m.CreateObservableGauge("pulse_analytics_waiting_events", () => PerState(static s => s.Analytics?.PendingEvents ?? 0), null,
+            "Events waiting for the watermark before they reach their user's session, funnels and patterns.");
+        m.CreateObservableCounter("pulse_anomalies_found", () => engine.Anomalies?.AnomaliesFound ?? 0, null, "Anomalies found on the watched series since start.");
         m.CreateObservableGauge("pulse_watermark_delay_seconds", WatermarkDelaySeconds, "s", "Now minus the global event-time watermark.");
 
         m.CreateObservableGauge("pulse_checkpoint_age_seconds", () => Math.Max(0, NowMs() - engine.Checkpointer.LastCheckpointMs) / 1000.0, "s",
@@ -128,12 +143,12 @@ public sealed class EngineMetrics : IDisposable
         return values;
     }
 
-    private Measurement<long>[] CorruptRecords()
+    private Measurement<long>[] PerProcessor(Func<PartitionProcessor, long> read)
     {
         var values = new Measurement<long>[_partitionTags.Length];
         for (int p = 0; p < values.Length; p++)
         {
-            values[p] = new Measurement<long>(_engine.Processors[p].CorruptRecords, _partitionTags[p]);
+            values[p] = new Measurement<long>(read(_engine.Processors[p]), _partitionTags[p]);
         }
 
         return values;
