@@ -8,7 +8,7 @@ namespace Pulse.Analytics;
 public readonly record struct SessionRow(SessionCellKey Key, long Started, long Ended, long Bounces, int DurationOffset, int DurationLength, int PagesOffset, int PagesLength);
 
 /// <summary>A funnel step aggregate as of a checkpoint; its user sketch is in the snapshot's bytes.</summary>
-public readonly record struct FunnelRow(string Funnel, FunnelCellKey Key, long Sessions, int UsersOffset, int UsersLength);
+public readonly record struct FunnelRow(FunnelCellKey Key, long Sessions, int UsersOffset, int UsersLength);
 
 /// <summary>
 /// What one partition's analytics changed since its previous full checkpoint (absolute aggregate

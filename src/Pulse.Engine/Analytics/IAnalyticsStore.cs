@@ -13,7 +13,7 @@ public interface IAnalyticsStore
 
     long? TryLoadSessionPage(int partition, in SessionPageKey key);
 
-    FunnelCell? TryLoadFunnelCell(int partition, string funnel, in FunnelCellKey key);
+    FunnelCell? TryLoadFunnelCell(int partition, in FunnelCellKey key);
 }
 
 /// <summary>Evaluates every compiled predicate on one encoded event; bit i is predicate i.</summary>

@@ -9,7 +9,7 @@ namespace Pulse.Analytics;
 /// <summary>Checkpoints, restore and eviction of the partition's analytics.</summary>
 public sealed partial class PartitionAnalytics
 {
-    private const int StateVersion = 1;
+    private const int StateVersion = 2;
     private const int MaxIdBytes = 64 * 1024;
 
     /// <summary>Moves every changed aggregate and the new matches into <paramref name="snapshot"/>, with the whole user state. Caller holds the partition's lock.</summary>
@@ -38,7 +38,7 @@ public sealed partial class PartitionAnalytics
             int offset = snapshot.Bytes.WrittenCount;
             int length = cell.Users.Serialize(snapshot.Bytes.GetSpan(cell.Users.MaxSerializedSize));
             snapshot.Bytes.Advance(length);
-            snapshot.Funnels.Add(new FunnelRow(Funnels[key.Funnel].Name, key, cell.Sessions, offset, length));
+            snapshot.Funnels.Add(new FunnelRow(key, cell.Sessions, offset, length));
         }
 
         _dirtySessions.Clear();
@@ -139,8 +139,7 @@ public sealed partial class PartitionAnalytics
         w.Int64(DroppedEvents);
         w.Int64(SessionsStarted);
         w.Int64(SessionsEnded);
-        w.Int32(Funnels.Count);
-        w.Int32(PatternCount);
+        WriteCatalogLayout(w);
         w.Int32(_users.Count);
         foreach (UserActivity user in _users.Values)
         {
@@ -206,9 +205,9 @@ public sealed partial class PartitionAnalytics
     }
 
     /// <summary>
-    /// Restores the state a checkpoint wrote (before processing starts). State written with other
-    /// funnel or pattern definitions is refused: the caller then starts the analytics empty, which
-    /// the log's replay base makes a fresh start from that position, never a double count.
+    /// Restores the state a checkpoint wrote (before processing starts), mapped onto the running
+    /// catalog by name: progress in a funnel or pattern that is gone is dropped, one that is new or
+    /// changed starts afresh, and the predicate bits of waiting events are renumbered.
     /// </summary>
     public void RestoreState(ReadOnlySpan<byte> data)
     {
@@ -221,19 +220,16 @@ public sealed partial class PartitionAnalytics
         WatermarkMs = r.Int64();
         _maxEventTimeMs = r.Int64();
         _lastOffset = r.Int64();
+        _applying = _lastOffset;
         LateEvents = r.Int64();
         DroppedEvents = r.Int64();
         SessionsStarted = r.Int64();
         SessionsEnded = r.Int64();
-        if (r.Int32() != Funnels.Count || r.Int32() != PatternCount)
-        {
-            throw new InvalidDataException("Analytics state was written with other funnel or pattern definitions.");
-        }
-
+        SavedLayout layout = ReadCatalogLayout(ref r);
         int users = r.Count(int.MaxValue);
         for (int i = 0; i < users; i++)
         {
-            UserActivity user = ReadUser(ref r);
+            UserActivity user = ReadUser(ref r, layout);
             _users.Add(user.UserHash, user);
             if (user.TimerMs != long.MinValue)
             {
@@ -246,7 +242,7 @@ public sealed partial class PartitionAnalytics
         {
             ulong userHash = r.UInt64();
             ulong sessionHash = r.UInt64();
-            var e = new UserEvent(r.Int64(), r.Int64(), (EventKind)r.Int32(), r.Int32(), r.Int32(), r.Int32(), r.Int32(), r.Int32(), r.Int64(), r.UInt64(), 0);
+            var e = new UserEvent(r.Int64(), r.Int64(), (EventKind)r.Int32(), r.Int32(), r.Int32(), r.Int32(), r.Int32(), r.Int32(), r.Int64(), layout.MapBits(r.UInt64()), 0);
             if (!_users.TryGetValue(userHash, out UserActivity? user))
             {
                 throw new InvalidDataException("Analytics state has a waiting event of an unknown user.");
@@ -262,7 +258,7 @@ public sealed partial class PartitionAnalytics
         }
     }
 
-    private UserActivity ReadUser(ref StateReader r)
+    private UserActivity ReadUser(ref StateReader r, SavedLayout layout)
     {
         ulong hash = r.UInt64();
         byte[] id = r.Bytes() ?? throw new InvalidDataException("Analytics state has a user without an id.");
@@ -286,12 +282,16 @@ public sealed partial class PartitionAnalytics
             LastEndedByGap = r.Bool(),
         };
         InitializeUser(user);
-        for (int f = 0; f < user.Funnels.Length; f++)
+        foreach (int f in layout.Funnels)
         {
-            user.Funnels[f] = new FunnelProgress { Reached = r.Int32(), FirstStepMs = r.Int64() };
+            var progress = new FunnelProgress { Reached = r.Int32(), FirstStepMs = r.Int64() };
+            if (f >= 0)
+            {
+                user.Funnels[f] = progress;
+            }
         }
 
-        ReadPatternStates(ref r, user);
+        ReadPatternStates(ref r, user, layout.Patterns);
         int seen = r.Count(8);
         if (seen > 0)
         {

@@ -26,7 +26,7 @@ public sealed partial class PartitionAnalytics
                 long first = step == 0 ? e.TimeMs : progress.FirstStepMs;
                 foreach (Resolution r in AggregateResolutions)
                 {
-                    FunnelCellAt(new FunnelCellKey(f, step, r, r.BucketStart(first)));
+                    FunnelCellAt(new FunnelCellKey(Funnels[f].Name, step, r, r.BucketStart(first)));
                 }
             }
         }
@@ -50,7 +50,7 @@ public sealed partial class PartitionAnalytics
             progress.Reached = step + 1;
             foreach (Resolution r in AggregateResolutions)
             {
-                var key = new FunnelCellKey(f, step, r, r.BucketStart(progress.FirstStepMs));
+                var key = new FunnelCellKey(Funnels[f].Name, step, r, r.BucketStart(progress.FirstStepMs));
                 FunnelCell cell = FunnelCellAt(key);
                 cell.Sessions++;
                 cell.Users.Add(user.UserHash);
@@ -84,7 +84,7 @@ public sealed partial class PartitionAnalytics
     {
         if (!_funnelCells.TryGetValue(key, out FunnelCell? cell))
         {
-            cell = _store.TryLoadFunnelCell(Partition, Funnels[key.Funnel].Name, key) ?? new FunnelCell();
+            cell = _store.TryLoadFunnelCell(Partition, key) ?? new FunnelCell();
             cell.Dirty = false;
             _funnelCells.Add(key, cell);
         }

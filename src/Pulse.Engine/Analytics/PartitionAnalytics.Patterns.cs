@@ -176,17 +176,25 @@ public sealed partial class PartitionAnalytics
         }
     }
 
-    private void ReadPatternStates(ref StateReader r, UserActivity user)
+    /// <summary>Reads the saved pattern states (one flag and state per saved pattern) into the running patterns they map to.</summary>
+    private void ReadPatternStates(ref StateReader r, UserActivity user, int[] patternMap)
     {
         ReadOnlySpan<byte> data = r.Data;
-        for (int p = 0; p < PatternCount; p++)
+        foreach (int p in patternMap)
         {
-            if (r.Bool())
+            if (!r.Bool())
             {
-                int position = r.Position;
-                // A state of another definition of the pattern (it was changed) is skipped: the user starts it afresh.
-                user.Patterns[p] = _catalog.Patterns[p].ReadState(data, ref position);
-                r.Position = position;
+                continue;
+            }
+
+            // Any pattern's reader skips a state: it is read with the running matcher when the pattern
+            // is still there (null if its definition changed: the user starts it afresh).
+            int position = r.Position;
+            PatternState? state = p >= 0 ? _catalog.Patterns[p].ReadState(data, ref position) : PatternState.Skip(data, ref position);
+            r.Position = position;
+            if (p >= 0)
+            {
+                user.Patterns[p] = state;
             }
         }
     }

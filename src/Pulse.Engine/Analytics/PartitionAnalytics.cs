@@ -16,10 +16,10 @@ namespace Pulse.Analytics;
 public sealed partial class PartitionAnalytics
 {
     private readonly AnalyticsOptions _options;
-    private readonly AnalyticsCatalog _catalog;
+    private AnalyticsCatalog _catalog;
     private readonly Func<int, string>? _names;
     private readonly IAnalyticsStore _store;
-    private readonly PredicateEvaluator? _predicates;
+    private PredicateEvaluator? _predicates;
     private readonly long _gapMs;
     private readonly long _allowedLatenessMs;
     private readonly Dictionary<ulong, UserActivity> _users = [];
@@ -52,7 +52,7 @@ public sealed partial class PartitionAnalytics
 
     public int Partition { get; }
 
-    public IReadOnlyList<Funnel> Funnels { get; }
+    public IReadOnlyList<Funnel> Funnels { get; private set; }
 
     /// <summary>Event time up to which every event has been released to the users' states.</summary>
     public long WatermarkMs { get; private set; } = long.MinValue;

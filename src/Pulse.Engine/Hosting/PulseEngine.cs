@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Pulse.Analytics;
 using Pulse.Analytics.Anomalies;
+using Pulse.Analytics.Definitions;
 using Pulse.Events;
 using Pulse.Ingest;
 using Pulse.Log;
@@ -100,7 +101,8 @@ public sealed partial class PulseEngine : IAsyncDisposable
     private readonly System.Threading.Channels.Channel<PatternMatchRecord> _liveMatches;
 
     /// <summary>The funnels and patterns every partition runs.</summary>
-    public AnalyticsCatalog Analytics { get; private init; } = AnalyticsCatalog.SessionsOnly;
+    /// <summary>The running funnel and pattern definitions, and changes to them (<c>/v1/definitions</c>).</summary>
+    public DefinitionRegistry Definitions { get; private init; } = null!;
     public MatchQueries Matches { get; }
     public RealtimeService Realtime { get; }
     public TimeSpan RecoveryTime { get; private set; }
@@ -120,7 +122,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         int partitions = log.Count;
 
         var states = new PartitionState[partitions];
-        AnalyticsCatalog catalog = options.Analytics.Enabled ? AnalyticsCatalog.BuiltIn() : AnalyticsCatalog.SessionsOnly;
+        AnalyticsCatalog catalog = options.Analytics.Enabled ? DefinitionRegistry.Load(store, logger) : AnalyticsCatalog.SessionsOnly;
         var dedupe = new DedupeWindow[partitions];
         TimeSpan[] resident = options.Processing.ResidentSpans();
         long replay = 0;
@@ -160,7 +162,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             RebuildDedupe(log[p], dedupe[p], options.Dedupe.Horizon, clock);
         }
 
-        var engine = new PulseEngine(options, clock, loggers, store, dictionary, log, states, dedupe) { Analytics = catalog };
+        var engine = new PulseEngine(options, clock, loggers, store, dictionary, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock) };
         engine.RecoveryTime = Stopwatch.GetElapsedTime(started);
         engine.StartedAtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         LogStarted(logger, data, partitions, replay, (long)engine.RecoveryTime.TotalMilliseconds);

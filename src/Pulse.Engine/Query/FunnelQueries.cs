@@ -27,21 +27,17 @@ public sealed class FunnelQueries(IReadOnlyList<PartitionState> states, SqliteSt
 
     public FunnelResult? Execute(string name, long from, long to)
     {
-        int index = -1;
-        for (int i = 0; i < Funnels.Count; i++)
+        Funnel? funnel = null;
+        foreach (Funnel f in Funnels)
         {
-            if (Funnels[i].Name == name)
-            {
-                index = i;
-            }
+            funnel = f.Name == name ? f : funnel;
         }
 
-        if (index < 0)
+        if (funnel is null)
         {
             return null;
         }
 
-        Funnel funnel = Funnels[index];
         Resolution resolution = Resolution.Minute;
         foreach (Resolution r in (ReadOnlySpan<Resolution>)[Resolution.Day, Resolution.Hour])
         {
@@ -75,7 +71,7 @@ public sealed class FunnelQueries(IReadOnlyList<PartitionState> states, SqliteSt
                 foreach (KeyValuePair<FunnelCellKey, FunnelCell> entry in analytics.FunnelCells)
                 {
                     FunnelCellKey key = entry.Key;
-                    if (key.Funnel == index && key.Resolution == resolution && key.Bucket >= from && key.Bucket < to)
+                    if (key.Funnel == name && key.Resolution == resolution && key.Bucket >= from && key.Bucket < to)
                     {
                         resident.Add((state.Partition, key.Step, key.Bucket));
                         sessions[key.Step] += entry.Value.Sessions;

@@ -57,7 +57,7 @@ public sealed partial class SqliteStore : IAnalyticsStore
         {
             foreach (FunnelRow row in snapshot.Funnels)
             {
-                Set(put, "$f", row.Funnel);
+                Set(put, "$f", row.Key.Funnel);
                 Set(put, "$r", (int)row.Key.Resolution);
                 Set(put, "$b", row.Key.Bucket);
                 Set(put, "$p", partition);
@@ -136,13 +136,13 @@ public sealed partial class SqliteStore : IAnalyticsStore
         }
     }
 
-    public FunnelCell? TryLoadFunnelCell(int partition, string funnel, in FunnelCellKey key)
+    public FunnelCell? TryLoadFunnelCell(int partition, in FunnelCellKey key)
     {
         lock (_pointGate)
         {
             using SqliteCommand command = _pointReader.CreateCommand();
             command.CommandText = "SELECT sessions, users FROM funnel_cells WHERE funnel=$f AND res=$r AND bucket=$b AND partition=$p AND step=$s";
-            command.Parameters.AddWithValue("$f", funnel);
+            command.Parameters.AddWithValue("$f", key.Funnel);
             command.Parameters.AddWithValue("$r", (int)key.Resolution);
             command.Parameters.AddWithValue("$b", key.Bucket);
             command.Parameters.AddWithValue("$p", partition);

@@ -57,6 +57,7 @@ internal static class StoreSchema
             ts INTEGER NOT NULL, width INTEGER NOT NULL, metric TEXT NOT NULL, group_name TEXT NOT NULL, group_value TEXT NOT NULL,
             value REAL NOT NULL, expected REAL NOT NULL, score REAL NOT NULL, severity TEXT NOT NULL,
             PRIMARY KEY (ts, width, metric, group_name, group_value)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS definitions (name TEXT PRIMARY KEY, json TEXT NOT NULL, updated_ms INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS anomaly_state (id INTEGER PRIMARY KEY, seconds_fed INTEGER NOT NULL, minutes_fed INTEGER NOT NULL, state BLOB NOT NULL);
         """;
 

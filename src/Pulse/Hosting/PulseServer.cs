@@ -66,6 +66,7 @@ public static class PulseServer
         app.MapSegment();
         app.MapQueries();
         app.MapAnalytics();
+        app.MapDefinitions();
         app.MapLive();
         app.MapGet("/health/live", () => Results.Text("Healthy")).WithName("Liveness")
             .WithTags(ApiDocs.OperationsTag)

@@ -135,9 +135,9 @@ public static class AnalyticsEndpoints
     {
         try
         {
-            if (!engine.Analytics.HasPattern(name))
+            if (!engine.Definitions.Current.HasPattern(name))
             {
-                return Problems.Create(404, "Unknown pattern", $"There is no pattern '{name}'. Known patterns: {string.Join(", ", engine.Analytics.PatternNames)}.");
+                return Problems.Create(404, "Unknown pattern", $"There is no pattern '{name}'. Known patterns: {string.Join(", ", engine.Definitions.Current.PatternNames)}.");
             }
 
             (long fromMs, long toMs) = Range(engine, from, to, 86_400_000);

@@ -20,7 +20,7 @@ internal sealed class StateHarness : IDisposable
     private readonly List<string> _log = [];
     private long _offset;
     private readonly AnalyticsOptions? _analytics;
-    private readonly AnalyticsCatalog _catalog;
+    private AnalyticsCatalog _catalog;
 
     public PartitionAnalytics Analytics => State.Analytics ?? throw new InvalidOperationException("The harness runs without analytics.");
 
@@ -121,8 +121,10 @@ internal sealed class StateHarness : IDisposable
     }
 
     /// <summary>A fresh state restored from the store, as after a restart.</summary>
-    public void Restart(TimeSpan resident)
+    /// <param name="catalog">The definitions the restarted analytics run (default: the same as before).</param>
+    public void Restart(TimeSpan resident, AnalyticsCatalog? catalog = null)
     {
+        _catalog = catalog ?? _catalog;
         StoredCheckpoint checkpoint = Store.LoadCheckpoint(0)!.Value;
         Dictionary = new DimensionDictionary();
         Store.LoadDictionary(Dictionary);

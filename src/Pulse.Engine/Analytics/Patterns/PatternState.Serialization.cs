@@ -89,6 +89,10 @@ public sealed partial class PatternState
         writer.Advance(pos);
     }
 
+    /// <summary>Moves past a state at <paramref name="position"/> without reading it (its pattern is gone); always null.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a state of this format.</exception>
+    public static PatternState? Skip(ReadOnlySpan<byte> source, ref int position) => Read(source, ref position, 0, 0, 0);
+
     /// <summary>
     /// Reads a state at <paramref name="position"/> and moves past it. Null when it was written for
     /// another definition than <paramref name="kind"/>/<paramref name="fingerprint"/> (it is skipped).

@@ -34,7 +34,22 @@ public sealed class PredicateSet
     public EventPredicate this[int bit] => _predicates[bit];
 
     /// <summary>The bit of an equal predicate already in the set, or -1.</summary>
-    public int IndexOf(EventPredicate predicate) => _bits.TryGetValue(predicate.Canonical, out int bit) ? bit : -1;
+    public int IndexOf(EventPredicate predicate) => IndexOf(predicate.Canonical);
+
+    /// <summary>The bit of the predicate with this canonical form, or -1.</summary>
+    public int IndexOf(string canonical) => _bits.TryGetValue(canonical, out int bit) ? bit : -1;
+
+    /// <summary>A set with the same predicates at the same bits, to extend without disturbing readers of this one.</summary>
+    public PredicateSet Copy()
+    {
+        var copy = new PredicateSet();
+        foreach (EventPredicate predicate in _predicates)
+        {
+            copy.Add(predicate);
+        }
+
+        return copy;
+    }
 
     /// <summary>How many of <paramref name="predicates"/> would take a new bit (so a definition can be checked before it is added).</summary>
     public int CountMissing(IEnumerable<EventPredicate> predicates)

@@ -42,3 +42,11 @@ public sealed record AnomalyDocument(
     [property: JsonPropertyName("severity"), Description("warning (|score| ≥ 4) or critical (≥ 6), by default.")] string Severity);
 
 public sealed record AnomaliesResponse([property: JsonPropertyName("anomalies")] IReadOnlyList<AnomalyDocument> Anomalies);
+
+public sealed record DefinitionResponse(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("kind"), Description("funnel, absence, count or sequence.")] string Kind,
+    [property: JsonPropertyName("builtin"), Description("Built-in definitions cannot be changed or deleted.")] bool BuiltIn,
+    [property: JsonPropertyName("definition"), Description("The definition in its canonical JSON.")] Dictionary<string, object> Definition);
+
+public sealed record DefinitionListResponse([property: JsonPropertyName("definitions")] IReadOnlyList<DefinitionResponse> Definitions);

@@ -8,6 +8,7 @@ internal static class ApiDocs
     public const string IngestTag = "Ingest";
     public const string SegmentTag = "Segment";
     public const string QueryTag = "Query";
+    public const string DefinitionsTag = "Definitions";
     public const string OperationsTag = "Operations";
 
     /// <summary>
