@@ -15,18 +15,18 @@ public static class DefinitionEndpoints
 
     public static void MapDefinitions(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/v1/definitions").WithTags(ApiDocs.DefinitionsTag);
-        group.MapGet("", List).WithName("ListDefinitions")
+        RouteGroupBuilder group = app.MapGroup("/v1").WithTags(ApiDocs.DefinitionsTag);
+        group.MapGet("/definitions", List).WithName("ListDefinitions")
             .WithSummary("List the definitions")
             .WithDescription("Every funnel and pattern running: the built-ins and the user's, each in its canonical JSON.")
             .Produces<DefinitionListResponse>()
             .ProducesReadProblems();
-        group.MapGet("/{name}", Get).WithName("GetDefinition")
+        group.MapGet("/definitions/{name}", Get).WithName("GetDefinition")
             .WithSummary("Read a definition")
             .Produces<DefinitionResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesReadProblems();
-        group.MapPut("/{name}", Put).WithName("PutDefinition")
+        group.MapPut("/definitions/{name}", Put).WithName("PutDefinition")
             .WithSummary("Create or replace a definition")
             .WithDescription("A funnel ({\"kind\": \"funnel\", \"steps\": [...]}) or a pattern ({\"kind\": \"absence\" | \"count\" | \"sequence\", ...}); see docs/analytics.md. It applies from the next event on; users' progress in an unchanged definition is kept.")
             .DocumentsBody<JsonElement>("The definition document.", "application/json")
@@ -36,10 +36,10 @@ public static class DefinitionEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesReadProblems();
-        group.MapDelete("/{name}", Delete).WithName("DeleteDefinition")
+        group.MapDelete("/definitions/{name}", Delete).WithName("DeleteDefinition")
             .WithSummary("Delete a definition")
-            .WithDescription("Stops the funnel or pattern; its stored results stay queryable until retention removes them.")
-            .Produces(StatusCodes.Status204NoContent)
+            .WithDescription("Stops the funnel or pattern and answers the definition it removed; its stored results stay until retention removes them.")
+            .Produces<DefinitionResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesReadProblems();
@@ -103,12 +103,16 @@ public static class DefinitionEndpoints
         }
     }
 
-    private static IResult Delete([Description("The definition's name.")] string name, PulseEngine engine) => engine.Definitions.Delete(name) switch
+    private static IResult Delete([Description("The definition's name.")] string name, PulseEngine engine)
     {
-        DefinitionOutcome.Deleted => Results.NoContent(),
-        DefinitionOutcome.BuiltIn => Problems.Create(409, "Built-in definition", $"'{name}' is built in and cannot be deleted."),
-        _ => NotFound(engine, name),
-    };
+        AnalyticsDefinition? existing = engine.Definitions.Current.Find(name);
+        return engine.Definitions.Delete(name) switch
+        {
+            DefinitionOutcome.Deleted => new JsonResult(200, w => Write(w, existing!)),
+            DefinitionOutcome.BuiltIn => Problems.Create(409, "Built-in definition", $"'{name}' is built in and cannot be deleted."),
+            _ => NotFound(engine, name),
+        };
+    }
 
     private static IResult NotFound(PulseEngine engine, string name) =>
         Problems.Create(404, "Unknown definition", $"There is no definition '{name}'. Defined: {string.Join(", ", engine.Definitions.Current.Definitions.Select(d => d.Name))}.");

@@ -109,3 +109,80 @@ public sealed class AnalyticsApiTests
         }
     }
 }
+
+/// <summary><c>/v1/definitions</c> over HTTP: create, validate, list, run, delete, and keep across a restart.</summary>
+public sealed class DefinitionApiTests
+{
+    private const string Burst = """{"kind": "count", "event": {"type": "click", "properties.target": "buy"}, "at_least": 3, "within": "10s"}""";
+
+    [Fact]
+    public async Task Definitions_are_created_validated_run_listed_deleted_and_kept_across_a_restart()
+    {
+        using var dir = new TempDirectory("pulse-definitions");
+        string data = Path.Combine(dir.Path, "data");
+        string[] settings = ["--Pulse:Processing:AllowedLateness=00:00:01", "--Pulse:Processing:IdleTimeout=00:00:01"];
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using (PulseProcess server = await PulseProcess.StartAsync(data, null, settings))
+        {
+            using HttpClient http = server.CreateClient();
+            using HttpResponseMessage created = await PutAsync(http, "click_burst", Burst);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            using (JsonDocument body = JsonDocument.Parse(await created.Content.ReadAsStringAsync()))
+            {
+                Assert.Equal("count", body.RootElement.GetProperty("kind").GetString());
+                Assert.Equal(3, body.RootElement.GetProperty("definition").GetProperty("at_least").GetInt32());
+            }
+
+            using HttpResponseMessage again = await PutAsync(http, "click_burst", Burst);
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+
+            using HttpResponseMessage invalid = await PutAsync(http, "broken", """{"kind": "funnel", "steps": [{"name": "a", "wen": {}}]}""");
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+            Assert.Equal("application/problem+json", invalid.Content.Headers.ContentType?.MediaType);
+            using (JsonDocument problem = JsonDocument.Parse(await invalid.Content.ReadAsStringAsync()))
+            {
+                string[] paths = [.. problem.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("path").GetString()!)];
+                Assert.Contains("steps", paths);
+                Assert.Contains("steps[0].wen", paths);
+            }
+
+            using HttpResponseMessage builtIn = await PutAsync(http, "checkout", Burst);
+            Assert.Equal(HttpStatusCode.Conflict, builtIn.StatusCode);
+
+            var client = new MetricsClient(http);
+            var clicks = Enumerable.Range(0, 3).Select(i =>
+                $$$"""{"type":"click","timestamp":{{{now + (i * 100)}}},"user_id":"fan","properties":{"target":"buy"}}""");
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostNdjsonAsync(string.Join('\n', clicks))).Status);
+            string matchesPath = $"/v1/patterns/click_burst/matches?from={now - 60_000}&to={now + 60_000}";
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            JsonElement matches;
+            while ((matches = await client.GetJsonAsync(matchesPath)).GetProperty("matches").GetArrayLength() == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+
+            Assert.Equal("fan", Assert.Single(matches.GetProperty("matches").EnumerateArray()).GetProperty("user_id").GetString());
+            await server.StopAsync();
+        }
+
+        await using (PulseProcess restarted = await PulseProcess.StartAsync(data, null, settings))
+        {
+            using HttpClient http = restarted.CreateClient();
+            var client = new MetricsClient(http);
+            JsonElement list = await client.GetJsonAsync("/v1/definitions");
+            Assert.Equal(["checkout", "cart_abandonment", "purchase_burst", "click_burst"],
+                list.GetProperty("definitions").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+            Assert.False(list.GetProperty("definitions")[3].GetProperty("builtin").GetBoolean());
+
+            using HttpResponseMessage deleted = await http.DeleteAsync(new Uri("/v1/definitions/click_burst", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+            using HttpResponseMessage gone = await http.GetAsync(new Uri("/v1/definitions/click_burst", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+            using HttpResponseMessage matches = await http.GetAsync(new Uri("/v1/patterns/click_burst/matches", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NotFound, matches.StatusCode);
+        }
+    }
+
+    private static Task<HttpResponseMessage> PutAsync(HttpClient http, string name, string json) =>
+        http.PutAsync(new Uri($"/v1/definitions/{name}", UriKind.Relative), new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+}
