@@ -1,5 +1,6 @@
 using Pulse.Analytics.Definitions;
 using Pulse.Analytics.Funnels;
+using Pulse.Analytics.Metrics;
 using Pulse.Analytics.Patterns;
 using Pulse.Analytics.Predicates;
 
@@ -29,6 +30,7 @@ public sealed class AnalyticsCatalog
         Definitions = definitions;
         Funnels = funnels;
         Patterns = patterns;
+        Metrics = [.. definitions.Where(d => d.Metric is not null).Select(d => d.Metric!)];
         Predicates = predicates.Count == 0 ? null : predicates.Evaluate;
     }
 
@@ -46,6 +48,11 @@ public sealed class AnalyticsCatalog
     public IReadOnlyList<Funnel> Funnels { get; }
 
     public IReadOnlyList<PatternMatcher> Patterns { get; }
+
+    /// <summary>The user-defined metrics (their filters are evaluated by the metrics themselves, not through the predicate set).</summary>
+    public IReadOnlyList<UserMetric> Metrics { get; }
+
+    public UserMetric? FindMetric(string name) => Metrics.FirstOrDefault(m => m.Name == name);
 
     /// <summary>Evaluates every predicate once per event (null: there are none).</summary>
     public PredicateEvaluator? Predicates { get; }
@@ -70,6 +77,11 @@ public sealed class AnalyticsCatalog
         var patterns = new List<PatternMatcher>();
         foreach (AnalyticsDefinition definition in definitions)
         {
+            if (definition.Metric is not null)
+            {
+                continue;
+            }
+
             if (definition.Pattern is { } pattern)
             {
                 if (PatternMatcher.TryCreate(pattern, predicates, errors) is not { } matcher)

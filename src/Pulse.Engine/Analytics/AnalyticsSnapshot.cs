@@ -10,6 +10,9 @@ public readonly record struct SessionRow(SessionCellKey Key, long Started, long 
 /// <summary>A funnel step aggregate as of a checkpoint; its user sketch is in the snapshot's bytes.</summary>
 public readonly record struct FunnelRow(FunnelCellKey Key, long Sessions, int UsersOffset, int UsersLength);
 
+/// <summary>A user metric's aggregate as of a checkpoint; its sketch (HyperLogLog or DDSketch, if any) is in the snapshot's bytes.</summary>
+public readonly record struct UserMetricRow(Metrics.UserMetricKey Key, long Count, double Sum, double Min, double Max, int SketchOffset, int SketchLength);
+
 /// <summary>
 /// What one partition's analytics changed since its previous full checkpoint (absolute aggregate
 /// values, new pattern matches), and its whole per-user state as of the same log position. Written
@@ -22,6 +25,7 @@ public sealed class AnalyticsSnapshot
     public List<(SessionPageKey Key, long Count)> Pages { get; } = [];
     public List<FunnelRow> Funnels { get; } = [];
     public List<PatternMatchRecord> Matches { get; } = [];
+    public List<UserMetricRow> Metrics { get; } = [];
 
     /// <summary>Sketches of the rows, back to back.</summary>
     public ArrayBufferWriter<byte> Bytes { get; } = new(16 * 1024);
@@ -37,6 +41,7 @@ public sealed class AnalyticsSnapshot
         Pages.Clear();
         Funnels.Clear();
         Matches.Clear();
+        Metrics.Clear();
         Bytes.ResetWrittenCount();
         State.ResetWrittenCount();
     }

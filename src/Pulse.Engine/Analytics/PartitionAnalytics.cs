@@ -70,6 +70,9 @@ public sealed partial class PartitionAnalytics
 
     public long SessionsStarted { get; private set; }
 
+    /// <summary>User timers that fired (session ends, pattern deadlines, state expiry): a few per session.</summary>
+    public long TimersFired { get; private set; }
+
     public long SessionsEnded { get; private set; }
 
     /// <summary>
@@ -163,6 +166,7 @@ public sealed partial class PartitionAnalytics
                 // A step is dequeued only once it completed, so a store failure inside it leaves it queued for the retry.
                 FireTimer(timed!, due);
                 _timers.Dequeue();
+                TimersFired++;
                 AfterTimer(timed!, due);
             }
             else
@@ -247,7 +251,11 @@ public sealed partial class PartitionAnalytics
         long next = user.HasSession ? user.LastEventMs + _gapMs
             : user.LastEndedMs != long.MinValue && user.LastEndedMs + (2 * _gapMs) > nowMs ? user.LastEndedMs + (2 * _gapMs)
             : long.MaxValue;
-        return Math.Min(next, PatternDeadline(user));
+
+        // A pattern deadline already passed needs no timer: the watermark passing it made the
+        // pattern fire or go idle. (Re-arming it just after now would step the queue through time.)
+        long patterns = PatternDeadline(user);
+        return patterns > nowMs ? Math.Min(next, patterns) : next;
     }
 
     private void InitializeUser(UserActivity user)

@@ -73,6 +73,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             }
         }
         Matches = new MatchQueries(states, store);
+        UserMetrics = new UserMetricQueries(states, store, dictionary, GlobalWatermarkMs);
         Realtime = new RealtimeService(Queries, clock, PipelineStatus);
     }
 
@@ -104,6 +105,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
     /// <summary>The running funnel and pattern definitions, and changes to them (<c>/v1/definitions</c>).</summary>
     public DefinitionRegistry Definitions { get; private init; } = null!;
     public MatchQueries Matches { get; }
+    public UserMetricQueries UserMetrics { get; }
     public RealtimeService Realtime { get; }
     public TimeSpan RecoveryTime { get; private set; }
     public long StartedAtMs { get; private set; }
@@ -155,6 +157,8 @@ public sealed partial class PulseEngine : IAsyncDisposable
             if (options.Analytics.Enabled)
             {
                 states[p].Analytics = CreateAnalytics(p, options, catalog, store, dictionary, restored ? store.LoadAnalyticsState(p) : null, logger);
+                states[p].Metrics = new Pulse.Analytics.Metrics.PartitionMetrics(
+                    p, catalog.Metrics, dictionary, store, options.Processing.AllowedLateness, options.Analytics.ResidentAggregates);
             }
 
             replay += log[p].DurableEnd.Offset - states[p].Position.Offset;

@@ -177,6 +177,7 @@ public sealed partial class Checkpointer(
                     {
                         states[i].Evict(_resident);
                         states[i].Analytics?.Evict();
+                        states[i].Metrics?.Evict();
                     }
                 }
             }
@@ -193,7 +194,17 @@ public sealed partial class Checkpointer(
             if (now - _lastStoreRetentionMs > 60_000)
             {
                 _lastStoreRetentionMs = now;
-                store.ApplyRetention(now, _retention);
+                var ownRetention = new List<string>();
+                foreach (Pulse.Analytics.Metrics.UserMetric metric in states[0].Metrics?.Metrics ?? [])
+                {
+                    if (metric.RetentionMs > 0)
+                    {
+                        store.ApplyMetricRetention(metric.Name, now - metric.RetentionMs);
+                        ownRetention.Add(metric.Name);
+                    }
+                }
+
+                store.ApplyRetention(now, _retention, ownRetention);
             }
 
             LastCheckpointMs = now;

@@ -174,6 +174,8 @@ public sealed partial class PartitionProcessor(
                 _countedThrough = offset + 1;
             }
 
+            // Both guard against taking a record twice themselves (a retry after the store failed).
+            state.Metrics?.Apply(e, offset);
             if (state.Analytics is { } analytics)
             {
                 (int type, int page, int product, int country, int device) = state.LastDimensions;

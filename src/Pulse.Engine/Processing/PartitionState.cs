@@ -71,6 +71,9 @@ public sealed class PartitionState
     /// <summary>The partition's sessions, funnels and patterns (null when analytics are off); guarded by <see cref="Gate"/> too.</summary>
     public PartitionAnalytics? Analytics { get; set; }
 
+    /// <summary>The partition's user-defined metrics (null when analytics are off); guarded by <see cref="Gate"/> too.</summary>
+    public Pulse.Analytics.Metrics.PartitionMetrics? Metrics { get; set; }
+
     /// <summary>The dictionary ids of the last applied event's dimensions, for the analytics that follow it.</summary>
     public (int Type, int Page, int Product, int Country, int Device) LastDimensions { get; private set; }
 
@@ -265,6 +268,11 @@ public sealed class PartitionState
             analytics.TakeChanges(snapshot.Analytics ??= new AnalyticsSnapshot());
         }
 
+        if (includeRollups && Metrics is { } metrics)
+        {
+            metrics.TakeChanges(snapshot.Analytics ??= new AnalyticsSnapshot());
+        }
+
         snapshot.Position = Position;
         snapshot.MaxEventTimeMs = MaxEventTimeMs;
         snapshot.EventsProcessed = EventsProcessed;
@@ -276,6 +284,7 @@ public sealed class PartitionState
         if (snapshot.IncludesRollups && snapshot.Analytics is { } taken)
         {
             Analytics?.RestoreChanges(taken);
+            Metrics?.RestoreChanges(taken);
         }
 
         foreach (CountRow row in snapshot.Counts)

@@ -27,5 +27,8 @@ public sealed class MetricResult
     /// <summary>The statistic of a distribution metric (extension to the contract).</summary>
     public string? Stat { get; init; }
 
+    /// <summary>Some group had more values than its metric keeps per bucket: the rest are in the group "(other)" (extension to the contract).</summary>
+    public bool Capped { get; init; }
+
     public required IReadOnlyList<MetricSeries> Series { get; init; }
 }

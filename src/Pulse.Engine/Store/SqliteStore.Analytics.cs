@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Pulse.Analytics;
 using Pulse.Analytics.Funnels;
+using Pulse.Analytics.Metrics;
 using Pulse.Analytics.Sessions;
 using Pulse.Processing.Aggregation;
 using Pulse.Processing.State;
@@ -13,8 +14,82 @@ public readonly record struct StoredSessionCell(int Partition, SessionCellKey Ke
 /// <summary>A stored funnel step aggregate, as a query scan sees it.</summary>
 public readonly record struct StoredFunnelCell(int Partition, int Step, long Bucket, long Sessions, HyperLogLog Users);
 
-public sealed partial class SqliteStore : IAnalyticsStore
+/// <summary>A stored user-metric aggregate, as a query scan sees it.</summary>
+public readonly record struct StoredMetricCell(int Partition, UserMetricKey Key, UserMetricCell Cell);
+
+public sealed partial class SqliteStore : IAnalyticsStore, IUserMetricStore
 {
+    public UserMetricCell? TryLoadMetricCell(int partition, in UserMetricKey key, MetricAggregate aggregate)
+    {
+        lock (_pointGate)
+        {
+            using SqliteCommand command = _pointReader.CreateCommand();
+            command.CommandText = "SELECT count, sum, min, max, sketch FROM metric_cells WHERE metric=$m AND res=$r AND bucket=$b AND partition=$p AND g1=$g1 AND g2=$g2 AND g3=$g3";
+            command.Parameters.AddWithValue("$m", key.Metric);
+            command.Parameters.AddWithValue("$r", (int)key.Resolution);
+            command.Parameters.AddWithValue("$b", key.Bucket);
+            command.Parameters.AddWithValue("$p", partition);
+            command.Parameters.AddWithValue("$g1", key.G1);
+            command.Parameters.AddWithValue("$g2", key.G2);
+            command.Parameters.AddWithValue("$g3", key.G3);
+            using SqliteDataReader reader = command.ExecuteReader();
+            return reader.Read() ? ReadMetricCell(reader, aggregate) : null;
+        }
+    }
+
+    /// <summary>Stored aggregates of a user metric at one resolution with buckets in [from, to).</summary>
+    public IEnumerable<StoredMetricCell> ScanMetricCells(string metric, Resolution resolution, long fromBucket, long toBucket, MetricAggregate aggregate)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT count, sum, min, max, sketch, partition, bucket, g1, g2, g3 FROM metric_cells WHERE metric=$m AND res=$r AND bucket >= $from AND bucket < $to";
+        AddRange(command, resolution, fromBucket, toBucket);
+        command.Parameters.AddWithValue("$m", metric);
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var key = new UserMetricKey(metric, resolution, reader.GetInt64(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9));
+            yield return new StoredMetricCell(reader.GetInt32(5), key, ReadMetricCell(reader, aggregate));
+        }
+    }
+
+    /// <summary>Deletes a user metric's rollups older than its own retention (at every resolution).</summary>
+    public int ApplyMetricRetention(string metric, long beforeMs)
+    {
+        using SqliteCommand command = _writer.CreateCommand();
+        command.CommandText = "DELETE FROM metric_cells WHERE metric = $m AND bucket < $before";
+        command.Parameters.AddWithValue("$m", metric);
+        command.Parameters.AddWithValue("$before", beforeMs);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Columns count, sum, min, max, sketch (a HyperLogLog for unique metrics, a DDSketch for percentiles).</summary>
+    private static UserMetricCell ReadMetricCell(SqliteDataReader reader, MetricAggregate aggregate)
+    {
+        long count = reader.GetInt64(0);
+        var cell = new UserMetricCell
+        {
+            Count = count,
+            Sum = reader.GetDouble(1),
+            Min = count == 0 ? double.PositiveInfinity : reader.GetDouble(2),
+            Max = count == 0 ? double.NegativeInfinity : reader.GetDouble(3),
+        };
+        if (!reader.IsDBNull(4))
+        {
+            byte[] sketch = (byte[])reader.GetValue(4);
+            if (aggregate == MetricAggregate.Unique)
+            {
+                cell.Distinct = HyperLogLog.Deserialize(sketch);
+            }
+            else
+            {
+                cell.Values = DDSketch.Deserialize(sketch);
+            }
+        }
+
+        return cell;
+    }
+
     /// <summary>Writes one partition's analytics changes and state inside the checkpoint's transaction.</summary>
     private void WriteAnalytics(SqliteTransaction transaction, int partition, AnalyticsSnapshot snapshot)
     {
@@ -84,6 +159,29 @@ public sealed partial class SqliteStore : IAnalyticsStore
                 Set(put, "$s", match.SessionId);
                 Set(put, "$f", match.FirstTimeMs);
                 Set(put, "$d", match.DetailsJson);
+                put.ExecuteNonQuery();
+            }
+        }
+
+        using (SqliteCommand put = Command(transaction, """
+            INSERT OR REPLACE INTO metric_cells(metric, res, bucket, partition, g1, g2, g3, count, sum, min, max, sketch)
+            VALUES ($m, $r, $b, $p, $g1, $g2, $g3, $n, $s, $lo, $hi, $k)
+            """))
+        {
+            foreach (UserMetricRow row in snapshot.Metrics)
+            {
+                Set(put, "$m", row.Key.Metric);
+                Set(put, "$r", (int)row.Key.Resolution);
+                Set(put, "$b", row.Key.Bucket);
+                Set(put, "$p", partition);
+                Set(put, "$g1", row.Key.G1);
+                Set(put, "$g2", row.Key.G2);
+                Set(put, "$g3", row.Key.G3);
+                Set(put, "$n", row.Count);
+                Set(put, "$s", row.Sum);
+                Set(put, "$lo", row.Count == 0 ? 0 : row.Min);
+                Set(put, "$hi", row.Count == 0 ? 0 : row.Max);
+                Set(put, "$k", row.SketchLength == 0 ? DBNull.Value : snapshot.Slice(row.SketchOffset, row.SketchLength).ToArray());
                 put.ExecuteNonQuery();
             }
         }

@@ -167,8 +167,11 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
         command.Parameters.AddWithValue("$d", key.Device);
     }
 
-    /// <summary>Deletes rollups older than each resolution's retention (zero keeps forever).</summary>
-    public int ApplyRetention(long nowMs, ReadOnlySpan<TimeSpan> retention)
+    /// <summary>
+    /// Deletes rollups older than each resolution's retention (zero keeps forever); user metrics
+    /// named in <paramref name="ownRetention"/> keep theirs (see <see cref="ApplyMetricRetention"/>).
+    /// </summary>
+    public int ApplyRetention(long nowMs, ReadOnlySpan<TimeSpan> retention, IReadOnlyCollection<string>? ownRetention = null)
     {
         int deleted = 0;
         for (int r = 0; r < Resolutions.Count; r++)
@@ -179,10 +182,20 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
             }
 
             long before = nowMs - (long)retention[r].TotalMilliseconds;
-            foreach (string table in (ReadOnlySpan<string>)["counts", "uniques", "session_cells", "session_pages", "funnel_cells"])
+            foreach (string table in (ReadOnlySpan<string>)["counts", "uniques", "session_cells", "session_pages", "funnel_cells", "metric_cells"])
             {
                 using SqliteCommand command = _writer.CreateCommand();
                 command.CommandText = $"DELETE FROM {table} WHERE res = $r AND bucket < $before";
+                if (table == "metric_cells" && ownRetention is { Count: > 0 })
+                {
+                    command.CommandText += " AND metric NOT IN (" + string.Join(", ", ownRetention.Select((_, i) => "$own" + i)) + ")";
+                    int i = 0;
+                    foreach (string metric in ownRetention)
+                    {
+                        command.Parameters.AddWithValue("$own" + i++, metric);
+                    }
+                }
+
                 command.Parameters.AddWithValue("$r", r);
                 command.Parameters.AddWithValue("$before", before);
                 deleted += command.ExecuteNonQuery();

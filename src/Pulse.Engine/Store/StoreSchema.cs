@@ -57,6 +57,11 @@ internal static class StoreSchema
             ts INTEGER NOT NULL, width INTEGER NOT NULL, metric TEXT NOT NULL, group_name TEXT NOT NULL, group_value TEXT NOT NULL,
             value REAL NOT NULL, expected REAL NOT NULL, score REAL NOT NULL, severity TEXT NOT NULL,
             PRIMARY KEY (ts, width, metric, group_name, group_value)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS metric_cells (
+            metric TEXT NOT NULL, res INTEGER NOT NULL, bucket INTEGER NOT NULL, partition INTEGER NOT NULL,
+            g1 INTEGER NOT NULL, g2 INTEGER NOT NULL, g3 INTEGER NOT NULL,
+            count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
+            PRIMARY KEY (metric, res, bucket, partition, g1, g2, g3)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS definitions (name TEXT PRIMARY KEY, json TEXT NOT NULL, updated_ms INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS anomaly_state (id INTEGER PRIMARY KEY, seconds_fed INTEGER NOT NULL, minutes_fed INTEGER NOT NULL, state BLOB NOT NULL);
         """;

@@ -36,7 +36,7 @@ public static class JsonOutput
         }
     }
 
-    public static void WriteMetrics(Utf8JsonWriter w, IReadOnlyList<MetricDefinition> metrics)
+    public static void WriteMetrics(Utf8JsonWriter w, IReadOnlyList<MetricDefinition> metrics, IReadOnlyList<Pulse.Analytics.Metrics.UserMetric> userMetrics)
     {
         w.WriteStartObject();
         w.WriteStartArray("metrics"u8);
@@ -56,6 +56,23 @@ public static class JsonOutput
             }
 
             w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        foreach (Pulse.Analytics.Metrics.UserMetric m in userMetrics)
+        {
+            w.WriteStartObject();
+            w.WriteString("name"u8, m.Name);
+            w.WriteString("kind"u8, m.KindName);
+            w.WriteString("description"u8, m.Description ?? $"User-defined: {m.AggregateName}{(m.Field is null ? "" : " of " + m.Field.Name)}.");
+            w.WriteStartArray("dimensions"u8);
+            foreach (Pulse.Analytics.Metrics.MetricField g in m.GroupBy)
+            {
+                w.WriteStringValue(g.Name);
+            }
+
+            w.WriteEndArray();
+            w.WriteBoolean("user_defined"u8, true);
             w.WriteEndObject();
         }
 
@@ -82,6 +99,11 @@ public static class JsonOutput
         if (r.Stat is not null)
         {
             w.WriteString("stat"u8, r.Stat);
+        }
+
+        if (r.Capped)
+        {
+            w.WriteBoolean("capped"u8, true);
         }
 
         if (r.Watermark != long.MinValue)

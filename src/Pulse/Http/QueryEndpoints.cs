@@ -14,7 +14,7 @@ public static class QueryEndpoints
     public static void MapQueries(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder v1 = app.MapGroup("/v1");
-        v1.MapGet("/metrics", () => new JsonResult(200, w => JsonOutput.WriteMetrics(w, MetricCatalog.BuiltIn))).WithName("ListMetrics")
+        v1.MapGet("/metrics", (PulseEngine engine) => new JsonResult(200, w => JsonOutput.WriteMetrics(w, MetricCatalog.BuiltIn, engine.Definitions.Current.Metrics))).WithName("ListMetrics")
             .WithTags(ApiDocs.QueryTag)
             .WithSummary("List the metrics")
             .WithDescription("Every metric with its kind and the dimensions it can be grouped and filtered by.")
@@ -59,15 +59,25 @@ public static class QueryEndpoints
         [FromQuery, Description("For distribution metrics: p50, p90, p95, p99, avg, min or max (default p50).")] string? stat)
     {
         MetricDefinition? metric = MetricCatalog.Find(name);
-        if (metric is null)
+        Pulse.Analytics.Metrics.UserMetric? userMetric = metric is null ? engine.Definitions.Current.FindMetric(name) : null;
+        if (metric is null && userMetric is null)
         {
             return Problems.Create(404, "Unknown metric", $"There is no metric '{name}'. GET /v1/metrics lists them.");
         }
 
         try
         {
+            if (userMetric is not null)
+            {
+                long begun = Stopwatch.GetTimestamp();
+                MetricResult answer = engine.UserMetrics.Execute(
+                    userMetric, from, to, step, groupBy ?? [], filter ?? [], limit, stat, engine.Clock.GetUtcNow().ToUnixTimeMilliseconds());
+                ServerInstruments.QuerySeconds.Record(Stopwatch.GetElapsedTime(begun).TotalSeconds, MetricEndpoint);
+                return new JsonResult(200, w => JsonOutput.WriteMetricResult(w, answer));
+            }
+
             MetricQuery query = MetricQuery.Parse(
-                metric, from, to, step, groupBy ?? [], filter ?? [], limit, stat,
+                metric!, from, to, step, groupBy ?? [], filter ?? [], limit, stat,
                 TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
             long started = Stopwatch.GetTimestamp();
             MetricResult result = engine.Queries.Execute(query);

@@ -87,7 +87,7 @@ public sealed class DefinitionTests
             ("""{"kind": "funnel", "steps": [{"name": "a", "when": {"type": "x"}}, {"name": "b", "wen": {"type": "y"}}]}""", "steps[1].wen", "did you mean 'when'"),
             ("""{"kind": "funnel", "steps": [{"name": "A B", "when": {"type": "x"}}, {"name": "b", "when": {"typ": "y"}}]}""", "steps[0].name", "a-z, 0-9"),
             ("""{"kind": "funnel", "steps": [{"name": "a", "when": {"type": "x"}}, {"name": "b", "when": {"type": "y"}}], "within": "soon"}""", "within", "not a duration"),
-            ("""{"kind": "metric", "aggregate": "count"}""", "kind", "not available yet"),
+            ("""{"kind": "metric", "aggregate": "count", "field": "price"}""", "field", "takes no field"),
             ("""{"kind": "absence", "first": {"type": "x"}}""", "absent", "required"),
             ("""[1, 2]""", "", "JSON object"),
             ("""{"kind": "funnel", """, "", "not valid JSON"),

@@ -101,6 +101,22 @@ public sealed class FunnelAndPatternTests
     }
 
     [Fact]
+    public void Shuffled_purchases_fire_a_few_timers_per_session_not_one_per_millisecond_of_watermark()
+    {
+        var random = new Random(5);
+        string[] lines = [.. Enumerable.Range(0, 2000).Select(_ => random.NextDouble() < 0.3
+            ? Event("purchase", T0 + random.NextInt64(2 * Hour), $"u{random.Next(300)}", revenue: 12.5m)
+            : Event("page_view", T0 + random.NextInt64(2 * Hour), $"u{random.Next(300)}", page: "/"))];
+        using StateHarness h = NewHarness();
+        h.Apply(lines);
+        h.AdvanceAnalytics(T0 + (5 * Hour));
+
+        // Each session ends once and each user's state expires once; pattern windows add a few more.
+        Assert.InRange(h.Analytics.TimersFired, h.Analytics.SessionsEnded, 10 * h.Analytics.SessionsEnded);
+        Assert.Equal(0, h.Analytics.ActiveUsers);
+    }
+
+    [Fact]
     public void A_restart_in_the_middle_neither_loses_nor_repeats_a_match_and_keeps_the_funnel()
     {
         string[] first =

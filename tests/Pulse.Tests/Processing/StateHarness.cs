@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Pulse.Analytics;
+using Pulse.Analytics.Metrics;
 using Pulse.Events;
 using Pulse.Ingest;
 using Pulse.Log;
@@ -34,6 +35,14 @@ internal sealed class StateHarness : IDisposable
         return new PartitionAnalytics(0, _analytics, _catalog, Store, Lateness, Dictionary.GetString);
     }
 
+    private PartitionMetrics? CreateMetrics() =>
+        _analytics is null ? null : new PartitionMetrics(0, _catalog.Metrics, Dictionary, Store, Lateness, _analytics.ResidentAggregates);
+
+    public MetricResult RunUserMetric(string metric, long from, long to, string? step = null, string? groupBy = null, string? stat = null, int? limit = null, params string[] filters) =>
+        new UserMetricQueries([State], Store, Dictionary, () => State.WatermarkMs).Execute(
+            (State.Metrics?.Metrics ?? []).First(m => m.Name == metric), from.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            to.ToString(System.Globalization.CultureInfo.InvariantCulture), step, [groupBy], filters, limit?.ToString(System.Globalization.CultureInfo.InvariantCulture), stat, to);
+
     /// <summary>Moves the analytics' watermark as an idle partition would.</summary>
     public void AdvanceAnalytics(long watermarkMs)
     {
@@ -54,6 +63,7 @@ internal sealed class StateHarness : IDisposable
         _analytics = analytics;
         _catalog = catalog ?? AnalyticsCatalog.BuiltIn();
         State.Analytics = CreateAnalytics();
+        State.Metrics = CreateMetrics();
         Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
     }
 
@@ -84,6 +94,7 @@ internal sealed class StateHarness : IDisposable
             {
                 var e = new EncodedEvent(batch.GetPayload(i));
                 State.Apply(e, firstOffset + i);
+                State.Metrics?.Apply(e, firstOffset + i);
                 if (State.Analytics is { } analytics)
                 {
                     (int type, int page, int product, int country, int device) = State.LastDimensions;
@@ -135,6 +146,7 @@ internal sealed class StateHarness : IDisposable
         State.Restore(checkpoint.Position, checkpoint.MaxEventTimeMs, checkpoint.EventsProcessed, loadedFrom, checkpoint.SecondsOffset);
         Store.LoadResident(State, loadedFrom);
         State.Analytics = CreateAnalytics();
+        State.Metrics = CreateMetrics();
         if (State.Analytics is { } analytics && Store.LoadAnalyticsState(0) is { } saved)
         {
             analytics.RestoreState(saved);

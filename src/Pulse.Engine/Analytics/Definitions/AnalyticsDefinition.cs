@@ -1,20 +1,19 @@
 using System.Text.Json;
 using Pulse.Analytics.Funnels;
+using Pulse.Analytics.Metrics;
 using Pulse.Analytics.Patterns;
 using Pulse.Analytics.Predicates;
 
 namespace Pulse.Analytics.Definitions;
 
-/// <summary>A funnel or pattern definition: built in, or from <c>PUT /v1/definitions/{name}</c> (stored, so it survives restarts).</summary>
-public sealed record AnalyticsDefinition(string Name, bool BuiltIn, FunnelDefinition? Funnel, PatternDefinition? Pattern)
+/// <summary>A metric, funnel or pattern definition: built in, or from <c>PUT /v1/definitions/{name}</c> (stored, so it survives restarts).</summary>
+public sealed record AnalyticsDefinition(string Name, bool BuiltIn, FunnelDefinition? Funnel, PatternDefinition? Pattern, UserMetric? Metric = null)
 {
-    /// <summary>"funnel", or the pattern's kind ("absence", "count", "sequence").</summary>
-    public string Kind => Funnel is not null ? "funnel" : PatternDefinitionParser.KindName(Pattern!.Kind);
+    /// <summary>"metric", "funnel", or the pattern's kind ("absence", "count", "sequence").</summary>
+    public string Kind => Metric is not null ? "metric" : Funnel is not null ? "funnel" : PatternDefinitionParser.KindName(Pattern!.Kind);
 
     /// <summary>The definition in its canonical JSON.</summary>
-    public string Json => Funnel?.ToJson() ?? Pattern!.ToJson();
-
-    public IEnumerable<EventPredicate> Predicates => Funnel is not null ? Funnel.Steps.Select(s => s.When) : Pattern!.Predicates;
+    public string Json => Metric?.ToJson() ?? Funnel?.ToJson() ?? Pattern!.ToJson();
 
     /// <summary>
     /// Parses a definition document: <c>{"kind": "funnel", ...}</c> or a pattern (<c>"absence"</c>,
@@ -44,7 +43,7 @@ public sealed record AnalyticsDefinition(string Name, bool BuiltIn, FunnelDefini
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                errors.Add(new DefinitionError("", $"a definition is a JSON object with a \"kind\": \"funnel\", \"absence\", \"count\" or \"sequence\", e.g. {FunnelDefinitionParser.Example}"));
+                errors.Add(new DefinitionError("", $"a definition is a JSON object with a \"kind\": \"metric\", \"funnel\", \"absence\", \"count\" or \"sequence\", e.g. {UserMetricParser.Example}"));
                 return null;
             }
 
@@ -55,8 +54,7 @@ public sealed record AnalyticsDefinition(string Name, bool BuiltIn, FunnelDefini
                     case "funnel":
                         return FunnelDefinitionParser.Parse(name, root, errors) is { } funnel ? new AnalyticsDefinition(name, false, funnel, null) : null;
                     case "metric":
-                        errors.Add(new DefinitionError("kind", "user-defined metrics are not available yet; this version takes funnels (\"funnel\") and patterns (\"absence\", \"count\", \"sequence\")"));
-                        return null;
+                        return UserMetricParser.Parse(name, root, errors) is { } metric ? new AnalyticsDefinition(name, false, null, null, metric) : null;
                 }
             }
 

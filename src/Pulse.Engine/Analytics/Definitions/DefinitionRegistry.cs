@@ -26,6 +26,9 @@ public sealed partial class DefinitionRegistry(IReadOnlyList<PartitionState> sta
 
     public AnalyticsCatalog Current { get; private set; } = current;
 
+    /// <summary>Names a user definition may not take (the built-in metrics of <c>/v1/metrics</c>).</summary>
+    public static ISet<string> BuiltInMetricNames { get; } = new HashSet<string>(Query.MetricCatalog.BuiltIn.Select(m => m.Name), StringComparer.Ordinal);
+
     /// <summary>The built-ins and every stored definition that still compiles (one that does not is logged and skipped).</summary>
     public static AnalyticsCatalog Load(IDefinitionStore store, ILogger logger)
     {
@@ -54,6 +57,12 @@ public sealed partial class DefinitionRegistry(IReadOnlyList<PartitionState> sta
             if (existing is { BuiltIn: true })
             {
                 errors.Add(new DefinitionError("name", $"'{name}' is a built-in definition and cannot be changed; choose another name"));
+                return DefinitionOutcome.BuiltIn;
+            }
+
+            if (BuiltInMetricNames.Contains(name))
+            {
+                errors.Add(new DefinitionError("name", $"'{name}' is a built-in metric; choose another name"));
                 return DefinitionOutcome.BuiltIn;
             }
 
@@ -115,6 +124,7 @@ public sealed partial class DefinitionRegistry(IReadOnlyList<PartitionState> sta
                 lock (state.Gate)
                 {
                     analytics.SwapCatalog(next);
+                    state.Metrics?.SwapMetrics(next.Metrics);
                 }
             }
         }
