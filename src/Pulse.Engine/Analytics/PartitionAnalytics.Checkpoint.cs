@@ -97,7 +97,18 @@ public sealed partial class PartitionAnalytics
             + EvictFrom(_funnelCells, horizon, static k => k.Bucket + k.Resolution.WidthMs(), static c => c.Dirty);
     }
 
-    private static int EvictFrom<TKey, TCell>(Dictionary<TKey, TCell> cells, long horizon, Func<TKey, long> endOf, Func<TCell, bool> isDirty)
+    /// <summary>
+    /// Whether a bucket's aggregate may be in the store while it is not in memory: only if it
+    /// started before the watermark the state was restored at (aggregates are keyed by released
+    /// events, never ahead of the watermark), or before the end of something evicted since. Newer
+    /// buckets skip the store read — most new aggregates are of new buckets.
+    /// </summary>
+    private bool MayBeStored(long bucket) => bucket < _storedThrough;
+
+    /// <summary>Starting without saved state over a store that has aggregates: every bucket may be stored.</summary>
+    public void AssumeStoredAggregates() => _storedThrough = long.MaxValue;
+
+    private int EvictFrom<TKey, TCell>(Dictionary<TKey, TCell> cells, long horizon, Func<TKey, long> endOf, Func<TCell, bool> isDirty)
         where TKey : notnull
     {
         List<TKey>? drop = null;
@@ -116,6 +127,7 @@ public sealed partial class PartitionAnalytics
 
         foreach (TKey key in drop)
         {
+            _storedThrough = Math.Max(_storedThrough, endOf(key));
             cells.Remove(key);
         }
 
@@ -147,7 +159,7 @@ public sealed partial class PartitionAnalytics
         }
 
         w.Int32(_pending.Count);
-        foreach ((PendingEvent pending, _) in _pending.UnorderedItems)
+        foreach (PendingEvent pending in _pending.Items())
         {
             UserEvent e = pending.Event;
             w.UInt64(pending.User.UserHash);
@@ -218,6 +230,7 @@ public sealed partial class PartitionAnalytics
         }
 
         WatermarkMs = r.Int64();
+        _storedThrough = WatermarkMs == long.MinValue ? long.MinValue : WatermarkMs + 1;
         _maxEventTimeMs = r.Int64();
         _lastOffset = r.Int64();
         _applying = _lastOffset;
@@ -249,7 +262,7 @@ public sealed partial class PartitionAnalytics
             }
 
             user.Pending++;
-            _pending.Enqueue(new PendingEvent(user, e, sessionHash), (e.TimeMs, e.Offset));
+            _pending.Enqueue(new PendingEvent(user, e, sessionHash), e.TimeMs, e.Offset);
         }
 
         if (!r.AtEnd)

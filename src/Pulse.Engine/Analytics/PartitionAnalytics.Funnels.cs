@@ -84,7 +84,7 @@ public sealed partial class PartitionAnalytics
     {
         if (!_funnelCells.TryGetValue(key, out FunnelCell? cell))
         {
-            cell = _store.TryLoadFunnelCell(Partition, key) ?? new FunnelCell();
+            cell = (MayBeStored(key.Bucket) ? _store.TryLoadFunnelCell(Partition, key) : null) ?? new FunnelCell();
             cell.Dirty = false;
             _funnelCells.Add(key, cell);
         }

@@ -211,7 +211,7 @@ public sealed partial class PartitionAnalytics
     {
         if (!_sessionCells.TryGetValue(key, out SessionCell? cell))
         {
-            cell = _store.TryLoadSessionCell(Partition, key) ?? new SessionCell();
+            cell = (MayBeStored(key.Bucket) ? _store.TryLoadSessionCell(Partition, key) : null) ?? new SessionCell();
             cell.Dirty = false;
             _sessionCells.Add(key, cell);
         }
@@ -223,7 +223,7 @@ public sealed partial class PartitionAnalytics
     {
         if (!_pageCells.TryGetValue(key, out PageCount? cell))
         {
-            cell = new PageCount { Count = _store.TryLoadSessionPage(Partition, key) ?? 0 };
+            cell = new PageCount { Count = (MayBeStored(key.Bucket) ? _store.TryLoadSessionPage(Partition, key) : null) ?? 0 };
             _pageCells.Add(key, cell);
         }
 

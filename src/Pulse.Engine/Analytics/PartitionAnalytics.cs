@@ -26,10 +26,13 @@ public sealed partial class PartitionAnalytics
 
     // Events waiting for the watermark, and per-user timers, both ordered by event time. A user has
     // at most one timer queued (TimerMs); a timer that fires early for its user is queued again.
-    private readonly PriorityQueue<PendingEvent, (long Time, long Offset)> _pending = new();
+    private readonly ReleaseQueue<PendingEvent> _pending = new();
     private readonly PriorityQueue<UserActivity, long> _timers = new();
 
     private long _maxEventTimeMs = long.MinValue;
+
+    // Buckets starting before this may have aggregates in the store (see MayBeStored).
+    private long _storedThrough = long.MinValue;
     private long _lastOffset = -1;
 
     // The record being applied (or the last one, while idle): what a match found now derives from.
@@ -126,7 +129,7 @@ public sealed partial class PartitionAnalytics
         else
         {
             user.Pending++;
-            _pending.Enqueue(pending, (time, offset));
+            _pending.Enqueue(pending, time, offset);
         }
 
         _maxEventTimeMs = max;

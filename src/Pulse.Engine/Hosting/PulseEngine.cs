@@ -156,7 +156,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
             if (options.Analytics.Enabled)
             {
-                states[p].Analytics = CreateAnalytics(p, options, catalog, store, dictionary, restored ? store.LoadAnalyticsState(p) : null, logger);
+                states[p].Analytics = CreateAnalytics(p, options, catalog, store, dictionary, restored, logger);
                 states[p].Metrics = new Pulse.Analytics.Metrics.PartitionMetrics(
                     p, catalog.Metrics, dictionary, store, options.Processing.AllowedLateness, options.Analytics.ResidentAggregates);
             }
@@ -175,20 +175,28 @@ public sealed partial class PulseEngine : IAsyncDisposable
     }
 
     private static PartitionAnalytics CreateAnalytics(
-        int partition, PulseOptions options, AnalyticsCatalog catalog, SqliteStore store, DimensionDictionary dictionary, byte[]? saved, ILogger logger)
+        int partition, PulseOptions options, AnalyticsCatalog catalog, SqliteStore store, DimensionDictionary dictionary, bool restored, ILogger logger)
     {
         var analytics = new PartitionAnalytics(partition, options.Analytics, catalog, store, options.Processing.AllowedLateness, dictionary.GetString);
+        byte[]? saved = restored ? store.LoadAnalyticsState(partition) : null;
         if (saved is not null)
         {
             try
             {
                 analytics.RestoreState(saved);
+                return analytics;
             }
             catch (InvalidDataException ex)
             {
                 LogAnalyticsStateRefused(logger, partition, ex.Message);
                 analytics = new PartitionAnalytics(partition, options.Analytics, catalog, store, options.Processing.AllowedLateness, dictionary.GetString);
             }
+        }
+
+        if (restored)
+        {
+            // The store has aggregates from before, with no saved state to say up to where.
+            analytics.AssumeStoredAggregates();
         }
 
         return analytics;

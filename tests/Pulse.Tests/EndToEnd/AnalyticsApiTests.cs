@@ -183,6 +183,49 @@ public sealed class DefinitionApiTests
         }
     }
 
+    [Fact]
+    public async Task A_user_metric_defined_over_http_is_listed_and_queried_like_a_built_in()
+    {
+        using var dir = new TempDirectory("pulse-user-metric");
+        await using PulseProcess server = await PulseProcess.StartAsync(Path.Combine(dir.Path, "data"), null);
+        using HttpClient http = server.CreateClient();
+        using HttpResponseMessage created = await PutAsync(http, "revenue_by_plan",
+            """{"kind": "metric", "filter": {"type": "purchase"}, "aggregate": "sum", "field": "revenue", "group_by": ["properties.plan"], "description": "Revenue by plan"}""");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var client = new MetricsClient(http);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string[] events =
+        [
+            $$$"""{"type":"purchase","timestamp":{{{now}}},"user_id":"a","revenue":10.5,"properties":{"plan":"pro"}}""",
+            $$$"""{"type":"purchase","timestamp":{{{now + 1}}},"user_id":"b","revenue":4,"properties":{"plan":"pro"}}""",
+            $$$"""{"type":"purchase","timestamp":{{{now + 2}}},"user_id":"c","revenue":7,"properties":{"plan":"free"}}""",
+            $$$"""{"type":"page_view","timestamp":{{{now + 3}}},"user_id":"c","properties":{"plan":"free"}}""",
+        ];
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostNdjsonAsync(string.Join('\n', events))).Status);
+
+        JsonElement catalogue = await client.GetJsonAsync("/v1/metrics");
+        JsonElement listed = catalogue.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "revenue_by_plan");
+        Assert.Equal("sum", listed.GetProperty("kind").GetString());
+        Assert.Equal("properties.plan", listed.GetProperty("dimensions")[0].GetString());
+
+        string path = $"/v1/metrics/revenue_by_plan?from={now - 60_000}&to={now + 60_000}&group_by=properties.plan";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonElement result;
+        while ((result = await client.GetJsonAsync(path)).GetProperty("series").GetArrayLength() < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var totals = result.GetProperty("series").EnumerateArray().ToDictionary(s => s.GetProperty("group").GetProperty("properties.plan").GetString()!, s => s.GetProperty("total").GetDecimal());
+        Assert.Equal(14.5m, totals["pro"]);
+        Assert.Equal(7m, totals["free"]);
+
+        using HttpResponseMessage bad = await http.GetAsync(new Uri($"/v1/metrics/revenue_by_plan?group_by=country", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("properties.plan", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static Task<HttpResponseMessage> PutAsync(HttpClient http, string name, string json) =>
         http.PutAsync(new Uri($"/v1/definitions/{name}", UriKind.Relative), new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 }

@@ -1,0 +1,64 @@
+using Pulse.Analytics;
+
+namespace Pulse.Tests.Analytics;
+
+public sealed class ReleaseQueueTests
+{
+    [Fact]
+    public void Every_dequeue_takes_the_smallest_time_then_offset_of_what_is_queued_with_stragglers_mixed_in()
+    {
+        var random = new Random(17);
+        var queue = new ReleaseQueue<long>();
+        var reference = new SortedSet<(long Time, long Offset)>();
+        long clock = 1_000_000;
+        int dequeued = 0;
+        for (long offset = 0; offset < 20_000; offset++)
+        {
+            clock += random.Next(0, 3);
+            long time = random.NextDouble() < 0.1 ? clock - random.Next(1, 5000) : clock;
+            queue.Enqueue(offset, time, offset);
+            reference.Add((time, offset));
+
+            // Release what a watermark 2 s behind lets out, as the analytics do between events.
+            while (queue.TryPeek(out long item, out (long Time, long Offset) at) && at.Time <= clock - 2000)
+            {
+                Assert.Equal(reference.Min, at);
+                Assert.Equal(at.Offset, item);
+                reference.Remove(at);
+                queue.Dequeue();
+                dequeued++;
+            }
+        }
+
+        Assert.Equal(reference.Count, queue.Count);
+        Assert.Equal(reference.Select(r => r.Offset).Order(), queue.Items().Order());
+        while (queue.TryPeek(out _, out (long Time, long Offset) at))
+        {
+            Assert.Equal(reference.Min, at);
+            reference.Remove(at);
+            queue.Dequeue();
+        }
+
+        Assert.Empty(reference);
+        Assert.True(dequeued > 15_000);
+    }
+
+    [Fact]
+    public void Without_stragglers_the_order_is_exactly_time_then_offset()
+    {
+        var queue = new ReleaseQueue<int>();
+        for (int i = 0; i < 5000; i++)
+        {
+            queue.Enqueue(i, i / 3, i);
+        }
+
+        for (int i = 0; i < 5000; i++)
+        {
+            Assert.True(queue.TryPeek(out int item, out _));
+            Assert.Equal(i, item);
+            queue.Dequeue();
+        }
+
+        Assert.False(queue.TryPeek(out _, out _));
+    }
+}
