@@ -79,8 +79,14 @@ export interface HealthReport {
 
 export interface FunnelStep {
   name: string;
+  /** Distinct users who reached the step (HyperLogLog). */
   users: number;
+  /** Sessions that reached the step (exact). */
+  sessions?: number;
+  /** Users of this step over users of the step before it. */
   conversion: number;
+  /** Users of this step over users of the first step. */
+  overall?: number;
 }
 
 export interface FunnelResponse {

@@ -39,14 +39,14 @@ function ranged(base: string, id: string, ms: number, extra: [string, string | n
   };
 }
 
-/** 404: this server has no such endpoint (the analytics issue has not landed in this version). */
+/** 404: this server does not serve the endpoint (an older Pulse, or analytics turned off). */
 function NotAvailable({ what, endpoint }: { what: string; endpoint: string }) {
   return (
     <div className="note" data-testid="not-available">
-      <h2>{what} are not available in this version of Pulse</h2>
+      <h2>{what} are not available on this server</h2>
       <p>
-        This server answers <code>404</code> for <code>{endpoint}</code>: the analytics features (funnels, patterns, anomalies) have not landed yet. This page shows them as soon as a
-        Pulse version that serves the endpoint is running — nothing to configure here.
+        This server answers <code>404</code> for <code>{endpoint}</code>: it runs with <code>Pulse:Analytics:Enabled=false</code>, or is a Pulse version without
+        analytics. This page shows them as soon as the server serves the endpoint — nothing to configure here.
       </p>
     </div>
   );
@@ -85,7 +85,9 @@ export function FunnelsView() {
                       <span className="funnel-bar" style={{ width: `${first > 0 ? (step.users / first) * 100 : 0}%` }} aria-hidden="true" />
                     </div>
                     <div className="num">{formatExact(step.users, undefined, 0)} users</div>
-                    <div className="num muted">{formatPercent(step.conversion)} of step 1</div>
+                    <div className="num muted" title={`${formatPercent(step.conversion)} of the step before`}>
+                      {formatPercent(step.overall ?? step.conversion)} of step 1
+                    </div>
                   </li>
                 ))}
               </ol>

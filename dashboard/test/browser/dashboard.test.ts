@@ -93,7 +93,7 @@ describe("dashboard in Chromium", () => {
     const route = await fetch(`${server.baseUrl}/explore?metric=events`);
     expect(route.status).toBe(200);
     expect(await route.text()).toContain('<div id="root">');
-    const api = await fetch(`${server.baseUrl}/v1/funnels/checkout`);
+    const api = await fetch(`${server.baseUrl}/v1/no-such-endpoint`);
     expect(api.status).toBe(404);
     expect(api.headers.get("content-type")).toContain("application/problem+json");
   });
@@ -204,11 +204,14 @@ describe("dashboard in Chromium", () => {
     expect(text).toMatch(/1 ?m/);
   });
 
-  it("analytics views say plainly that this version has no analytics", async () => {
-    for (const view of ["funnels", "patterns", "anomalies"]) {
+  it("analytics views show the server's funnel, pattern matches and anomalies", async () => {
+    await page.goto(`${server.baseUrl}/funnels`);
+    await until("funnel steps", () => page.getByTestId("funnel").locator("ol.funnel li").count(), (n) => n === 4);
+    expect(await page.getByTestId("funnel").textContent()).toContain("add to cart");
+    for (const [view, panel] of [["patterns", "matches"], ["anomalies", "anomalies"]] as const) {
       await page.goto(`${server.baseUrl}/${view}`);
-      await until(`${view} notice`, () => page.getByTestId("not-available").count(), (n) => n === 1);
-      expect(await page.getByTestId("not-available").textContent()).toContain("not available in this version");
+      await until(`${view} table`, () => page.getByTestId(panel).locator("table").count(), (n) => n === 1);
+      expect(await page.getByTestId("not-available").count()).toBe(0);
     }
   });
 

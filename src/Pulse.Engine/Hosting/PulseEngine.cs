@@ -31,7 +31,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
     private int _disposed;
 
     private PulseEngine(PulseOptions options, TimeProvider clock, ILoggerFactory loggers, SqliteStore store,
-        DimensionDictionary dictionary, PartitionedLog log, PartitionState[] states, DedupeWindow[] dedupe)
+        DimensionDictionary dictionary, int persistedDimensions, PartitionedLog log, PartitionState[] states, DedupeWindow[] dedupe)
     {
         Options = options;
         IngestLimits = IngestLimits.FromOptions(options.Ingest);
@@ -43,7 +43,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         States = states;
         Ingest = new IngestPipeline(log, dedupe, options.Log, clock);
         var residency = new ReaderWriterLockSlim();
-        Checkpointer = new Checkpointer(states, log, store, dictionary, residency, options, clock, loggers.CreateLogger("Pulse.Checkpoint"));
+        Checkpointer = new Checkpointer(states, log, store, dictionary, residency, options, clock, loggers.CreateLogger("Pulse.Checkpoint"), persistedDimensions);
         _processors = new PartitionProcessor[states.Length];
         for (int p = 0; p < states.Length; p++)
         {
@@ -119,6 +119,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         SqliteStore store = SqliteStore.Open(data, loggers.CreateLogger("Pulse.Store"));
         var dictionary = new DimensionDictionary();
         store.LoadDictionary(dictionary);
+        int persistedDimensions = dictionary.Count;
         // 0 partitions: whatever the existing log has, or two per core for a new one.
         PartitionedLog log = PartitionedLog.Open(data, options.Log.Partitions, options.Log, clock, loggers);
         int partitions = log.Count;
@@ -166,7 +167,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             RebuildDedupe(log[p], dedupe[p], options.Dedupe.Horizon, clock);
         }
 
-        var engine = new PulseEngine(options, clock, loggers, store, dictionary, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock) };
+        var engine = new PulseEngine(options, clock, loggers, store, dictionary, persistedDimensions, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock) };
         engine.RecoveryTime = Stopwatch.GetElapsedTime(started);
         engine.StartedAtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         LogStarted(logger, data, partitions, replay, (long)engine.RecoveryTime.TotalMilliseconds);

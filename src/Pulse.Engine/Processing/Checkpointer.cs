@@ -21,7 +21,8 @@ public sealed partial class Checkpointer(
     ReaderWriterLockSlim residency,
     PulseOptions options,
     TimeProvider clock,
-    ILogger logger)
+    ILogger logger,
+    int persistedDimensions)
 {
     private readonly TimeSpan[] _resident = options.Processing.ResidentSpans();
 
@@ -36,7 +37,9 @@ public sealed partial class Checkpointer(
     // Reused by every checkpoint: their lists and sketch buffers keep their capacity.
     private readonly CheckpointSnapshot[] _snapshots = CreateSnapshots(states);
     private readonly List<(int Id, byte[] Value)> _newDimensions = [];
-    private int _persistedDimensionId = dictionary.Count;
+    // The dictionary entries the store already has (those loaded at start): later ones are written
+    // by the next checkpoint, whichever thread added them.
+    private int _persistedDimensionId = persistedDimensions;
     private long _lastStoreRetentionMs;
 
     // Per partition: when its last full checkpoint committed (MinValue: none since start, so the

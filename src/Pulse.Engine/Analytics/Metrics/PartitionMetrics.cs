@@ -22,7 +22,7 @@ public sealed class PartitionMetrics(int partition, IReadOnlyList<UserMetric> me
     private readonly List<UserMetricKey> _dirty = [];
     private readonly List<(UserMetric Metric, UserMetricKey Key, double Value, ulong Hash)> _touched = [];
     private readonly byte[] _scratch = new byte[8192];
-    private readonly int _otherId = dictionary.GetOrAdd(System.Text.Encoding.UTF8.GetBytes(OtherGroup));
+    private int _otherId = -1;
     private long _lastOffset = -1;
     private long _maxEventTimeMs = long.MinValue;
 
@@ -137,7 +137,10 @@ public sealed class PartitionMetrics(int partition, IReadOnlyList<UserMetric> me
         }
 
         CappedEvents += r == Resolution.Minute ? 1 : 0;
-        int other = _otherId;
+
+        // Interned when first needed, on the processor's thread like every other dimension value,
+        // so the next checkpoint stores it in the dictionary.
+        int other = _otherId >= 0 ? _otherId : _otherId = dictionary.GetOrAdd("(other)"u8);
         return new UserMetricKey(metric.Name, r, bucket, other, metric.GroupBy.Count > 1 ? other : 0, metric.GroupBy.Count > 2 ? other : 0);
     }
 
