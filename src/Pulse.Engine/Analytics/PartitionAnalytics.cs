@@ -125,6 +125,7 @@ public sealed partial class PartitionAnalytics
         {
             // Behind the watermark already: it goes to its user now, after everything released so far.
             Release(pending);
+            RetireIfIdle(user, WatermarkMs);
         }
         else
         {
@@ -158,6 +159,7 @@ public sealed partial class PartitionAnalytics
                 Release(next);
                 _pending.Dequeue();
                 next.User.Pending--;
+                RetireIfIdle(next.User, at.Time);
             }
             else if (hasTimer && due != timed!.TimerMs)
             {
@@ -218,6 +220,18 @@ public sealed partial class PartitionAnalytics
     {
         user.TimerMs = long.MinValue;
         if (!Schedule(user, due) && user.Pending == 0 && PatternsIdle(user, due))
+        {
+            _users.Remove(user.UserHash);
+        }
+    }
+
+    /// <summary>
+    /// Drops a user left with nothing to wait for — no timer, no waiting event, no session, no
+    /// pattern state that can still match (a late event for a long-ended session leaves such a user).
+    /// </summary>
+    private void RetireIfIdle(UserActivity user, long nowMs)
+    {
+        if (user.TimerMs == long.MinValue && user.Pending == 0 && !user.HasSession && !Schedule(user, nowMs) && PatternsIdle(user, nowMs))
         {
             _users.Remove(user.UserHash);
         }

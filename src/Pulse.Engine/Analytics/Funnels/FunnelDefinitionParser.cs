@@ -21,13 +21,7 @@ public static class FunnelDefinitionParser
     public static FunnelDefinition? Parse(string name, JsonElement root, List<DefinitionError> errors)
     {
         int before = errors.Count;
-        foreach (JsonProperty p in root.EnumerateObject())
-        {
-            if (Array.IndexOf(Fields, p.Name) < 0)
-            {
-                errors.Add(new DefinitionError(p.Name, PredicateParser.UnknownField(p.Name, Fields, string.Join(", ", Fields))));
-            }
-        }
+        DefinitionFields.Check(root, "", Fields, string.Join(", ", Fields), errors);
 
         long within = 0;
         if (root.TryGetProperty("within", out JsonElement w)
@@ -36,17 +30,7 @@ public static class FunnelDefinitionParser
             errors.Add(new DefinitionError("within", $"{PredicateParser.Describe(w)} is not a duration like 30m, 1h or 1d, at most 7d (leave it out: the funnel runs to the session's end)"));
         }
 
-        string? description = null;
-        if (root.TryGetProperty("description", out JsonElement d))
-        {
-            description = d.ValueKind == JsonValueKind.String && d.GetString()!.Length <= PatternDefinitionParser.MaxDescriptionLength
-                ? d.GetString()
-                : null;
-            if (description is null)
-            {
-                errors.Add(new DefinitionError("description", $"must be a string of at most {PatternDefinitionParser.MaxDescriptionLength} characters"));
-            }
-        }
+        string? description = DefinitionFields.Description(root, errors);
 
         var steps = new List<(string, EventPredicate)>();
         if (!root.TryGetProperty("steps", out JsonElement array) || array.ValueKind != JsonValueKind.Array)
@@ -85,13 +69,7 @@ public static class FunnelDefinitionParser
             return null;
         }
 
-        foreach (JsonProperty p in step.EnumerateObject())
-        {
-            if (Array.IndexOf(StepFields, p.Name) < 0)
-            {
-                errors.Add(new DefinitionError(PredicateParser.Join(path, p.Name), PredicateParser.UnknownField(p.Name, StepFields, "name, when")));
-            }
-        }
+        DefinitionFields.Check(step, path, StepFields, "name, when", errors);
 
         string? name = step.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
         if (name is null || !IsStepName(name))

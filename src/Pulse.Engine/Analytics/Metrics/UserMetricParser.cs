@@ -21,13 +21,7 @@ public static class UserMetricParser
     public static UserMetric? Parse(string name, JsonElement root, List<DefinitionError> errors)
     {
         int before = errors.Count;
-        foreach (JsonProperty p in root.EnumerateObject())
-        {
-            if (Array.IndexOf(Fields, p.Name) < 0)
-            {
-                errors.Add(new DefinitionError(p.Name, PredicateParser.UnknownField(p.Name, Fields, string.Join(", ", Fields))));
-            }
-        }
+        DefinitionFields.Check(root, "", Fields, string.Join(", ", Fields), errors);
 
         EventPredicate? filter = root.TryGetProperty("filter", out JsonElement f) ? PredicateParser.Parse(f, "filter", errors) : null;
         MetricAggregate? aggregate = ParseAggregate(root, errors);
@@ -46,15 +40,7 @@ public static class UserMetricParser
             errors.Add(new DefinitionError("max_groups", $"must be a whole number from 1 to {MaxMaxGroups} (got {PredicateParser.Describe(m)}): the most groups a bucket keeps before the rest go to \"(other)\""));
         }
 
-        string? description = null;
-        if (root.TryGetProperty("description", out JsonElement d))
-        {
-            description = d.ValueKind == JsonValueKind.String && d.GetString()!.Length <= PatternDefinitionParser.MaxDescriptionLength ? d.GetString() : null;
-            if (description is null)
-            {
-                errors.Add(new DefinitionError("description", $"must be a string of at most {PatternDefinitionParser.MaxDescriptionLength} characters"));
-            }
-        }
+        string? description = DefinitionFields.Description(root, errors);
 
         return errors.Count != before || aggregate is null
             ? null

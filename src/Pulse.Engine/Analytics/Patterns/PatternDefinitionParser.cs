@@ -19,7 +19,7 @@ public static class PatternDefinitionParser
     public const int MinAtLeast = 2;
     public const int MaxAtLeast = 1000;
     public const long MaxWithinMs = 7 * 86_400_000L;
-    public const int MaxDescriptionLength = 500;
+    public const int MaxDescriptionLength = DefinitionFields.MaxDescriptionLength;
     public const int MaxNameLength = 64;
 
     private static readonly string[] CommonFields = ["kind", "within", "scope", "description"];
@@ -74,7 +74,7 @@ public static class PatternDefinitionParser
         PatternKind? kind = ParseKind(root, errors);
         long within = ParseWithin(root, errors);
         PatternScope scope = ParseScope(root, errors);
-        string? description = ParseDescription(root, errors);
+        string? description = DefinitionFields.Description(root, errors);
         if (kind is null)
         {
             return null;
@@ -229,22 +229,6 @@ public static class PatternDefinitionParser
         }
     }
 
-    private static string? ParseDescription(JsonElement root, List<DefinitionError> errors)
-    {
-        if (!root.TryGetProperty("description", out JsonElement d))
-        {
-            return null;
-        }
-
-        if (d.ValueKind != JsonValueKind.String || d.GetString()!.Length > MaxDescriptionLength)
-        {
-            errors.Add(new DefinitionError("description", $"must be a string of at most {MaxDescriptionLength} characters"));
-            return null;
-        }
-
-        return d.GetString();
-    }
-
     private static void CheckFields(JsonElement root, PatternKind kind, List<DefinitionError> errors)
     {
         string[] own = kind switch
@@ -254,18 +238,7 @@ public static class PatternDefinitionParser
             _ => ["steps"],
         };
         string[] known = [CommonFields[0], .. own, .. CommonFields[1..]];
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (JsonProperty p in root.EnumerateObject())
-        {
-            if (!seen.Add(p.Name))
-            {
-                errors.Add(new DefinitionError(p.Name, $"duplicate field '{p.Name}'"));
-            }
-            else if (Array.IndexOf(known, p.Name) < 0)
-            {
-                errors.Add(new DefinitionError(p.Name, PredicateParser.UnknownField(p.Name, known, $"{string.Join(", ", known)} (for a {KindName(kind)} pattern)")));
-            }
-        }
+        DefinitionFields.Check(root, "", known, $"{string.Join(", ", known)} (for a {KindName(kind)} pattern)", errors);
     }
 
     private static EventPredicate? Required(JsonElement root, string field, string what, List<DefinitionError> errors)
