@@ -29,6 +29,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
     private readonly PartitionProcessor[] _processors;
     private readonly LatencyRecorder _freshness = new();
     private int _disposed;
+    private DataDirectoryLock? _dataLock;
 
     private PulseEngine(PulseOptions options, TimeProvider clock, ILoggerFactory loggers, SqliteStore store,
         DimensionDictionary dictionary, int persistedDimensions, PartitionedLog log, PartitionState[] states, DedupeWindow[] dedupe)
@@ -115,7 +116,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         long started = Stopwatch.GetTimestamp();
         ILogger logger = loggers.CreateLogger("Pulse.Engine");
         string data = Path.GetFullPath(options.DataDirectory);
-        Directory.CreateDirectory(data);
+        DataDirectoryLock dataLock = DataDirectoryLock.Acquire(data);
         SqliteStore store = SqliteStore.Open(data, loggers.CreateLogger("Pulse.Store"));
         var dictionary = new DimensionDictionary();
         store.LoadDictionary(dictionary);
@@ -167,7 +168,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             RebuildDedupe(log[p], dedupe[p], options.Dedupe.Horizon, clock);
         }
 
-        var engine = new PulseEngine(options, clock, loggers, store, dictionary, persistedDimensions, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock) };
+        var engine = new PulseEngine(options, clock, loggers, store, dictionary, persistedDimensions, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock), _dataLock = dataLock };
         engine.RecoveryTime = Stopwatch.GetElapsedTime(started);
         engine.StartedAtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         LogStarted(logger, data, partitions, replay, (long)engine.RecoveryTime.TotalMilliseconds);
@@ -380,6 +381,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         Checkpointer.RunOnce();
         await Log.DisposeAsync().ConfigureAwait(false);
         Store.Dispose();
+        _dataLock?.Dispose();
         _stopping.Dispose();
         LogStopped(_logger);
     }

@@ -153,6 +153,17 @@ public sealed class PartitionState
         LateEvents += late;
     }
 
+    /// <summary>
+    /// Takes a record's event time into the watermark without counting it anywhere: a replay of
+    /// part of the log passes the records outside its range through here, so the records inside it
+    /// are flagged late exactly as when they were first processed.
+    /// </summary>
+    public void Observe(in EncodedEvent e)
+    {
+        MaxEventTimeMs = Math.Max(MaxEventTimeMs, e.Header.EventTimeMs);
+        EventsProcessed++;
+    }
+
     /// <summary>Brings the event's cells of an evicted bucket back from the store (absent ones start at zero).</summary>
     private void LoadStoredCells(Bucket bucket, int type, int page, int product, int country, int device)
     {

@@ -163,6 +163,19 @@ public sealed partial class SqliteStore : IAnalyticsStore, IUserMetricStore
             }
         }
 
+        WriteMetricRows(transaction, partition, snapshot, static _ => true);
+
+        using (SqliteCommand put = Command(transaction, "INSERT OR REPLACE INTO analytics_state(partition, state) VALUES ($p, $s)"))
+        {
+            Set(put, "$p", partition);
+            Set(put, "$s", snapshot.State.WrittenSpan.ToArray());
+            put.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Writes a snapshot's user-metric rows (those <paramref name="include"/> accepts) inside <paramref name="transaction"/>.</summary>
+    private void WriteMetricRows(SqliteTransaction transaction, int partition, AnalyticsSnapshot snapshot, Func<UserMetricRow, bool> include)
+    {
         using (SqliteCommand put = Command(transaction, """
             INSERT OR REPLACE INTO metric_cells(metric, res, bucket, partition, g1, g2, g3, count, sum, min, max, sketch)
             VALUES ($m, $r, $b, $p, $g1, $g2, $g3, $n, $s, $lo, $hi, $k)
@@ -170,6 +183,11 @@ public sealed partial class SqliteStore : IAnalyticsStore, IUserMetricStore
         {
             foreach (UserMetricRow row in snapshot.Metrics)
             {
+                if (!include(row))
+                {
+                    continue;
+                }
+
                 Set(put, "$m", row.Key.Metric);
                 Set(put, "$r", (int)row.Key.Resolution);
                 Set(put, "$b", row.Key.Bucket);
@@ -184,13 +202,6 @@ public sealed partial class SqliteStore : IAnalyticsStore, IUserMetricStore
                 Set(put, "$k", row.SketchLength == 0 ? DBNull.Value : snapshot.Slice(row.SketchOffset, row.SketchLength).ToArray());
                 put.ExecuteNonQuery();
             }
-        }
-
-        using (SqliteCommand put = Command(transaction, "INSERT OR REPLACE INTO analytics_state(partition, state) VALUES ($p, $s)"))
-        {
-            Set(put, "$p", partition);
-            Set(put, "$s", snapshot.State.WrittenSpan.ToArray());
-            put.ExecuteNonQuery();
         }
     }
 

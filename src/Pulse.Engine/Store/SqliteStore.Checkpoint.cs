@@ -20,15 +20,7 @@ public sealed partial class SqliteStore
     /// </summary>
     public void WriteCheckpoint(IReadOnlyList<CheckpointSnapshot> snapshots, IReadOnlyList<(int Id, byte[] Value)> newDimensions, long nowMs)
     {
-        _putDimension ??= new RawStatement(_writer, "INSERT OR REPLACE INTO dimensions(id, value) VALUES (?1, ?2)");
-        _putCount ??= new RawStatement(_writer, """
-            INSERT OR REPLACE INTO counts(res, bucket, mask, partition, type, page, product, country, device, count, revenue, late)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-            """);
-        _putUnique ??= new RawStatement(_writer, """
-            INSERT OR REPLACE INTO uniques(res, bucket, mask, partition, type, page, country, device, sketch)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            """);
+        PrepareCellStatements();
         _putCheckpoint ??= new RawStatement(_writer, """
             INSERT OR REPLACE INTO checkpoints(partition, next_offset, segment, position, max_event_time, events_processed, updated_ms, seconds_offset)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?2)
@@ -36,13 +28,7 @@ public sealed partial class SqliteStore
         _advanceSeconds ??= new RawStatement(_writer, "UPDATE checkpoints SET seconds_offset = ?2, updated_ms = ?3 WHERE partition = ?1");
 
         using SqliteTransaction transaction = _writer.BeginTransaction();
-        foreach ((int id, byte[] value) in newDimensions)
-        {
-            _putDimension.Bind(1, id);
-            _putDimension.Bind(2, value);
-            _putDimension.Execute();
-        }
-
+        WriteDimensions(newDimensions);
         foreach (CheckpointSnapshot snapshot in snapshots)
         {
             if (!snapshot.Taken)
@@ -50,23 +36,7 @@ public sealed partial class SqliteStore
                 continue;
             }
 
-            foreach (CountRow row in snapshot.Counts)
-            {
-                RawStatement s = _putCount;
-                BindKey(s, row.Resolution, row.Bucket, snapshot.Partition, row.Key, withProduct: true);
-                s.Bind(10, row.Count);
-                s.Bind(11, row.RevenueMicros);
-                s.Bind(12, row.Late);
-                s.Execute();
-            }
-
-            foreach (UniqueRow row in snapshot.Uniques)
-            {
-                RawStatement s = _putUnique;
-                BindKey(s, row.Resolution, row.Bucket, snapshot.Partition, row.Key, withProduct: false);
-                s.Bind(9, snapshot.SketchOf(row));
-                s.Execute();
-            }
+            WriteCells(snapshot, static (_, _) => true);
 
             if (snapshot.IncludesRollups && snapshot.Analytics is { } analytics)
             {
@@ -99,6 +69,128 @@ public sealed partial class SqliteStore
         }
 
         transaction.Commit();
+    }
+
+    private void PrepareCellStatements()
+    {
+        _putDimension ??= new RawStatement(_writer, "INSERT OR REPLACE INTO dimensions(id, value) VALUES (?1, ?2)");
+        _putCount ??= new RawStatement(_writer, """
+            INSERT OR REPLACE INTO counts(res, bucket, mask, partition, type, page, product, country, device, count, revenue, late)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            """);
+        _putUnique ??= new RawStatement(_writer, """
+            INSERT OR REPLACE INTO uniques(res, bucket, mask, partition, type, page, country, device, sketch)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            """);
+    }
+
+    private void WriteDimensions(IReadOnlyList<(int Id, byte[] Value)> newDimensions)
+    {
+        foreach ((int id, byte[] value) in newDimensions)
+        {
+            _putDimension!.Bind(1, id);
+            _putDimension.Bind(2, value);
+            _putDimension.Execute();
+        }
+    }
+
+    /// <summary>Writes a snapshot's count and sketch rows whose (resolution, bucket) <paramref name="include"/> accepts.</summary>
+    private void WriteCells(CheckpointSnapshot snapshot, Func<Resolution, long, bool> include)
+    {
+        foreach (CountRow row in snapshot.Counts)
+        {
+            if (include(row.Resolution, row.Bucket))
+            {
+                RawStatement s = _putCount!;
+                BindKey(s, row.Resolution, row.Bucket, snapshot.Partition, row.Key, withProduct: true);
+                s.Bind(10, row.Count);
+                s.Bind(11, row.RevenueMicros);
+                s.Bind(12, row.Late);
+                s.Execute();
+            }
+        }
+
+        foreach (UniqueRow row in snapshot.Uniques)
+        {
+            if (include(row.Resolution, row.Bucket))
+            {
+                RawStatement s = _putUnique!;
+                BindKey(s, row.Resolution, row.Bucket, snapshot.Partition, row.Key, withProduct: false);
+                s.Bind(9, snapshot.SketchOf(row));
+                s.Execute();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces, in one transaction, a partition's stored rows of every bucket wholly inside
+    /// [<paramref name="fromMs"/>, <paramref name="toMs"/>) with recomputed ones: the event rollups
+    /// when <paramref name="rollups"/> is given, and the cells of <paramref name="metrics"/>.
+    /// </summary>
+    /// <returns>The rows written.</returns>
+    public int ReplaceRollups(
+        int partition, long fromMs, long toMs, CheckpointSnapshot? rollups, IReadOnlyList<Pulse.Analytics.Metrics.UserMetric> metrics,
+        Pulse.Analytics.AnalyticsSnapshot metricRows, IReadOnlyList<(int Id, byte[] Value)> newDimensions)
+    {
+        PrepareCellStatements();
+        using SqliteTransaction transaction = _writer.BeginTransaction();
+        WriteDimensions(newDimensions);
+        int written = 0;
+        if (rollups is not null)
+        {
+            for (int r = 0; r < Resolutions.Count; r++)
+            {
+                (long lo, long hi) = Covered((Resolution)r, fromMs, toMs);
+                foreach (string table in (ReadOnlySpan<string>)["counts", "uniques"])
+                {
+                    using SqliteCommand delete = _writer.CreateCommand();
+                    delete.Transaction = transaction;
+                    delete.CommandText = $"DELETE FROM {table} WHERE partition = $p AND res = $r AND bucket >= $lo AND bucket < $hi";
+                    delete.Parameters.AddWithValue("$p", partition);
+                    delete.Parameters.AddWithValue("$r", r);
+                    delete.Parameters.AddWithValue("$lo", lo);
+                    delete.Parameters.AddWithValue("$hi", hi);
+                    delete.ExecuteNonQuery();
+                }
+            }
+
+            bool Inside(Resolution resolution, long bucket) => bucket >= Covered(resolution, fromMs, toMs).Lo && bucket < Covered(resolution, fromMs, toMs).Hi;
+            WriteCells(rollups, Inside);
+            written += rollups.Counts.Count(row => Inside(row.Resolution, row.Bucket)) + rollups.Uniques.Count(row => Inside(row.Resolution, row.Bucket));
+        }
+
+        foreach (Pulse.Analytics.Metrics.UserMetric metric in metrics)
+        {
+            foreach (Resolution resolution in Pulse.Analytics.PartitionAnalytics.AggregateResolutions)
+            {
+                (long lo, long hi) = Covered(resolution, fromMs, toMs);
+                using SqliteCommand delete = _writer.CreateCommand();
+                delete.Transaction = transaction;
+                delete.CommandText = "DELETE FROM metric_cells WHERE metric = $m AND partition = $p AND res = $r AND bucket >= $lo AND bucket < $hi";
+                delete.Parameters.AddWithValue("$m", metric.Name);
+                delete.Parameters.AddWithValue("$p", partition);
+                delete.Parameters.AddWithValue("$r", (int)resolution);
+                delete.Parameters.AddWithValue("$lo", lo);
+                delete.Parameters.AddWithValue("$hi", hi);
+                delete.ExecuteNonQuery();
+            }
+        }
+
+        bool MetricInside(Pulse.Analytics.UserMetricRow row) =>
+            row.Key.Bucket >= Covered(row.Key.Resolution, fromMs, toMs).Lo && row.Key.Bucket < Covered(row.Key.Resolution, fromMs, toMs).Hi;
+        WriteMetricRows(transaction, partition, metricRows, MetricInside);
+        written += metricRows.Metrics.Count(MetricInside);
+        transaction.Commit();
+        return written;
+    }
+
+    /// <summary>The buckets of a resolution that lie wholly inside [from, to): [Lo, Hi) of their starts.</summary>
+    private static (long Lo, long Hi) Covered(Resolution resolution, long fromMs, long toMs)
+    {
+        long w = resolution.WidthMs();
+        long lo = resolution.BucketStart(fromMs) == fromMs ? fromMs : resolution.BucketStart(fromMs) + w;
+        long hi = resolution.BucketStart(toMs);
+        return (lo, Math.Max(lo, hi));
     }
 
     /// <summary>Binds a row's key as parameters 1.. in column order; sketches are not kept per product.</summary>

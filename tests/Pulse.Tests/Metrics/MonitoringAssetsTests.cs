@@ -40,10 +40,24 @@ public sealed partial class MonitoringAssetsTests
         using var dir = new TempDirectory("pulse-assets");
         await using PulseProcess server = await PulseProcess.StartAsync(Path.Combine(dir.Path, "data"));
         using HttpClient http = server.CreateClient();
-        Scrape scrape = await Scrape.TakeAsync(http);
-        HashSet<string> exported = Exported(scrape.Text);
 
-        string[] missing = [.. inRules.Concat(inDashboard).Where(n => !exported.Contains(n)).Distinct()];
+        // Histograms appear with their first measurement: give the server an event to append,
+        // process and checkpoint, and wait (bounded) until everything has been measured once.
+        var client = new MetricsClient(http);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await client.PostNdjsonAsync("{\"type\":\"page_view\",\"user_id\":\"assets\"}")).Status);
+        string[] missing = [];
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        do
+        {
+            HashSet<string> exported = Exported((await Scrape.TakeAsync(http)).Text);
+            missing = [.. inRules.Concat(inDashboard).Where(n => !exported.Contains(n)).Distinct()];
+            if (missing.Length > 0)
+            {
+                await Task.Delay(200);
+            }
+        }
+        while (missing.Length > 0 && DateTime.UtcNow < deadline);
+
         Assert.True(missing.Length == 0, "not exported by /metrics: " + string.Join(", ", missing));
     }
 
