@@ -209,8 +209,15 @@ public sealed partial class PartitionAnalytics
 
     private void FireTimer(UserActivity user, long due)
     {
+        bool ends = user.HasSession && user.LastEventMs + _gapMs <= due;
+        if (ends)
+        {
+            // Before anything changes: a store failure here leaves the timer queued for the retry.
+            PrefetchEnd(user);
+        }
+
         WatchPatterns(user, due);
-        if (user.HasSession && user.LastEventMs + _gapMs <= due)
+        if (ends)
         {
             EndSession(user, byGap: true);
         }

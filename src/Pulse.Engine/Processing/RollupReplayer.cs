@@ -180,5 +180,7 @@ public static class RollupReplayer
         public HyperLogLog? TryLoadUnique(int partition, Resolution resolution, long bucket, in CellKey key) => null;
 
         public UserMetricCell? TryLoadMetricCell(int partition, in UserMetricKey key, MetricAggregate aggregate) => null;
+
+        public long StoredThrough(int partition) => long.MinValue;
     }
 }

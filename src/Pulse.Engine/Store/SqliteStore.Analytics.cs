@@ -37,6 +37,17 @@ public sealed partial class SqliteStore : IAnalyticsStore, IUserMetricStore
         }
     }
 
+    public long StoredThrough(int partition)
+    {
+        lock (_pointGate)
+        {
+            using SqliteCommand command = _pointReader.CreateCommand();
+            command.CommandText = "SELECT MAX(bucket) FROM metric_cells WHERE partition = $p";
+            command.Parameters.AddWithValue("$p", partition);
+            return command.ExecuteScalar() is long bucket ? bucket + Resolution.Day.WidthMs() : long.MinValue;
+        }
+    }
+
     /// <summary>Stored aggregates of a user metric at one resolution with buckets in [from, to).</summary>
     public IEnumerable<StoredMetricCell> ScanMetricCells(string metric, Resolution resolution, long fromBucket, long toBucket, MetricAggregate aggregate)
     {

@@ -22,6 +22,7 @@ internal sealed class StateHarness : IDisposable
     private long _offset;
     private readonly AnalyticsOptions? _analytics;
     private AnalyticsCatalog _catalog;
+    private readonly Func<SqliteStore, IAnalyticsStore>? _analyticsStore;
 
     public PartitionAnalytics Analytics => State.Analytics ?? throw new InvalidOperationException("The harness runs without analytics.");
 
@@ -32,7 +33,7 @@ internal sealed class StateHarness : IDisposable
             return null;
         }
 
-        return new PartitionAnalytics(0, _analytics, _catalog, Store, Lateness, Dictionary.GetString);
+        return new PartitionAnalytics(0, _analytics, _catalog, _analyticsStore?.Invoke(Store) ?? Store, Lateness, Dictionary.GetString);
     }
 
     private PartitionMetrics? CreateMetrics() =>
@@ -54,8 +55,11 @@ internal sealed class StateHarness : IDisposable
 
     /// <param name="cellStore">What the state reads evicted cells through (default: the store itself), e.g. to inject faults.</param>
     /// <param name="analytics">Runs the partition's sessions, funnels and patterns too (with these settings and <paramref name="funnels"/>).</param>
-    public StateHarness(TimeSpan? lateness = null, Func<SqliteStore, ICellStore>? cellStore = null, AnalyticsOptions? analytics = null, AnalyticsCatalog? catalog = null)
+    /// <param name="analyticsStore">What the analytics read stored aggregates through (default: the store itself), e.g. to inject faults.</param>
+    public StateHarness(TimeSpan? lateness = null, Func<SqliteStore, ICellStore>? cellStore = null, AnalyticsOptions? analytics = null, AnalyticsCatalog? catalog = null,
+        Func<SqliteStore, IAnalyticsStore>? analyticsStore = null)
     {
+        _analyticsStore = analyticsStore;
         Lateness = lateness ?? TimeSpan.FromSeconds(5);
         Store = SqliteStore.Open(_dir.Path, NullLogger.Instance);
         Dictionary = new DimensionDictionary();

@@ -4,4 +4,7 @@ namespace Pulse.Analytics.Metrics;
 public interface IUserMetricStore
 {
     UserMetricCell? TryLoadMetricCell(int partition, in UserMetricKey key, MetricAggregate aggregate);
+
+    /// <summary>An event time no stored aggregate of the partition's buckets reaches (MinValue: none stored).</summary>
+    long StoredThrough(int partition);
 }

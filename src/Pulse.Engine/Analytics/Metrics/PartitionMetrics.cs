@@ -24,6 +24,10 @@ public sealed class PartitionMetrics(int partition, IReadOnlyList<UserMetric> me
     private readonly byte[] _scratch = new byte[8192];
     private int _otherId = -1;
     private long _lastOffset = -1;
+
+    // Buckets starting before this may have stored aggregates; a new cell of a later bucket skips
+    // the store read (most new cells are of new buckets). Raised by eviction.
+    private long _storedThrough = store.StoredThrough(partition);
     private long _maxEventTimeMs = long.MinValue;
 
     public int Partition { get; } = partition;
@@ -151,7 +155,7 @@ public sealed class PartitionMetrics(int partition, IReadOnlyList<UserMetric> me
             return cell;
         }
 
-        cell = store.TryLoadMetricCell(Partition, key, metric.Aggregate) ?? new UserMetricCell();
+        cell = (key.Bucket < _storedThrough ? store.TryLoadMetricCell(Partition, key, metric.Aggregate) : null) ?? new UserMetricCell();
         cell.Dirty = false;
         if (metric.Aggregate == MetricAggregate.Unique)
         {
@@ -225,6 +229,7 @@ public sealed class PartitionMetrics(int partition, IReadOnlyList<UserMetric> me
 
         foreach (UserMetricKey key in drop ?? [])
         {
+            _storedThrough = Math.Max(_storedThrough, key.Bucket + key.Resolution.WidthMs());
             _cells.Remove(key);
             _groupsPerBucket.Remove((key.Metric, key.Resolution, key.Bucket));
         }
