@@ -50,4 +50,69 @@ public sealed class MatchQueries(IReadOnlyList<PartitionState> states, SqliteSto
 
         return matches;
     }
+
+    /// <summary>
+    /// A pattern's matches as a count metric (<c>GET /v1/metrics/{pattern}</c>): per step of
+    /// <paramref name="stepMs"/> (0: one total), by the time each match became certain.
+    /// </summary>
+    public MetricResult Count(string pattern, long from, long to, long stepMs, string? stepName, long watermark)
+    {
+        if (stepMs > 0)
+        {
+            from = QueryPlan.FloorTo(from, stepMs);
+            to = QueryPlan.CeilTo(to, stepMs);
+        }
+
+        int steps = stepMs == 0 ? 0 : (int)((to - from) / stepMs);
+        long[] points = new long[Math.Max(1, steps)];
+        long total = 0;
+        foreach ((long ts, long count) in store.CountMatchesByTime(pattern, from, to, stepMs == 0 ? to - from : stepMs))
+        {
+            points[steps == 0 ? 0 : (int)((ts - from) / stepMs)] += count;
+            total += count;
+        }
+
+        foreach (PartitionState state in states)
+        {
+            if (state.Analytics is not { } analytics)
+            {
+                continue;
+            }
+
+            List<PatternMatchRecord> unsaved;
+            lock (state.Gate)
+            {
+                unsaved = [.. analytics.UnsavedMatches.Where(m => m.Pattern == pattern && m.TimeMs >= from && m.TimeMs < to)];
+            }
+
+            foreach (PatternMatchRecord match in unsaved)
+            {
+                // A match whose checkpoint committed since the read above is counted once, by the store.
+                if (!store.HasMatch(state.Partition, match))
+                {
+                    points[steps == 0 ? 0 : (int)((match.TimeMs - from) / stepMs)]++;
+                    total++;
+                }
+            }
+        }
+
+        return new MetricResult
+        {
+            Metric = pattern,
+            From = from,
+            To = to,
+            Step = stepName,
+            Resolution = "match",
+            Watermark = watermark,
+            Series =
+            [
+                new MetricSeries
+                {
+                    Group = new Dictionary<string, string?>(),
+                    Total = total,
+                    Points = steps == 0 ? null : [.. Enumerable.Range(0, steps).Select(s => (from + (s * stepMs), (decimal)points[s]))],
+                },
+            ],
+        };
+    }
 }

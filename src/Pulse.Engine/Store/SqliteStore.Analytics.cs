@@ -334,16 +334,39 @@ public sealed partial class SqliteStore : IAnalyticsStore, IUserMetricStore
         return matches;
     }
 
-    /// <summary>How many stored matches of a pattern have <c>ts</c> in [from, to).</summary>
-    public long CountMatches(string pattern, long from, long to)
+    /// <summary>Stored matches of a pattern with <c>ts</c> in [from, to), counted per <paramref name="widthMs"/> from <paramref name="from"/>: (bucket start, count).</summary>
+    public List<(long Bucket, long Count)> CountMatchesByTime(string pattern, long from, long to, long widthMs)
     {
         using SqliteConnection connection = OpenConnection();
         using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM pattern_matches WHERE pattern=$pt AND ts >= $from AND ts < $to";
+        command.CommandText = "SELECT (ts - $from) / $w, COUNT(*) FROM pattern_matches WHERE pattern=$pt AND ts >= $from AND ts < $to GROUP BY 1";
         command.Parameters.AddWithValue("$pt", pattern);
         command.Parameters.AddWithValue("$from", from);
         command.Parameters.AddWithValue("$to", to);
-        return (long)command.ExecuteScalar()!;
+        command.Parameters.AddWithValue("$w", widthMs);
+        using SqliteDataReader reader = command.ExecuteReader();
+        var buckets = new List<(long, long)>();
+        while (reader.Read())
+        {
+            buckets.Add((from + (reader.GetInt64(0) * widthMs), reader.GetInt64(1)));
+        }
+
+        return buckets;
+    }
+
+    /// <summary>Whether this exact match is stored (its checkpoint committed).</summary>
+    public bool HasMatch(int partition, PatternMatchRecord match)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM pattern_matches WHERE pattern=$pt AND ts=$t AND partition=$p AND user_id=$u AND session_id=$s AND first_ts=$f";
+        command.Parameters.AddWithValue("$pt", match.Pattern);
+        command.Parameters.AddWithValue("$t", match.TimeMs);
+        command.Parameters.AddWithValue("$p", partition);
+        command.Parameters.AddWithValue("$u", match.UserId);
+        command.Parameters.AddWithValue("$s", match.SessionId);
+        command.Parameters.AddWithValue("$f", match.FirstTimeMs);
+        return command.ExecuteScalar() is not null;
     }
 
     private static SessionCell ReadSessionCell(SqliteDataReader reader, int first) => new()

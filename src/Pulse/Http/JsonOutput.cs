@@ -36,7 +36,7 @@ public static class JsonOutput
         }
     }
 
-    public static void WriteMetrics(Utf8JsonWriter w, IReadOnlyList<MetricDefinition> metrics, IReadOnlyList<Pulse.Analytics.Metrics.UserMetric> userMetrics)
+    public static void WriteMetrics(Utf8JsonWriter w, IReadOnlyList<MetricDefinition> metrics, IReadOnlyList<Pulse.Analytics.Metrics.UserMetric> userMetrics, IEnumerable<string> patterns)
     {
         w.WriteStartObject();
         w.WriteStartArray("metrics"u8);
@@ -73,6 +73,18 @@ public static class JsonOutput
 
             w.WriteEndArray();
             w.WriteBoolean("user_defined"u8, true);
+            w.WriteEndObject();
+        }
+
+        foreach (string pattern in patterns)
+        {
+            w.WriteStartObject();
+            w.WriteString("name"u8, pattern);
+            w.WriteString("kind"u8, "count"u8);
+            w.WriteString("description"u8, $"Matches of the pattern '{pattern}', by the time each became certain; GET /v1/patterns/{pattern}/matches lists them.");
+            w.WriteStartArray("dimensions"u8);
+            w.WriteEndArray();
+            w.WriteBoolean("pattern"u8, true);
             w.WriteEndObject();
         }
 

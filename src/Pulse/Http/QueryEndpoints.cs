@@ -14,7 +14,7 @@ public static class QueryEndpoints
     public static void MapQueries(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder v1 = app.MapGroup("/v1");
-        v1.MapGet("/metrics", (PulseEngine engine) => new JsonResult(200, w => JsonOutput.WriteMetrics(w, MetricCatalog.BuiltIn, engine.Definitions.Current.Metrics))).WithName("ListMetrics")
+        v1.MapGet("/metrics", (PulseEngine engine) => new JsonResult(200, w => JsonOutput.WriteMetrics(w, MetricCatalog.BuiltIn, engine.Definitions.Current.Metrics, engine.Definitions.Current.PatternNames))).WithName("ListMetrics")
             .WithTags(ApiDocs.QueryTag)
             .WithSummary("List the metrics")
             .WithDescription("Every metric with its kind and the dimensions it can be grouped and filtered by.")
@@ -47,6 +47,39 @@ public static class QueryEndpoints
         return new JsonResult(200, w => JsonOutput.WriteRealtime(w, snapshot));
     }
 
+    /// <summary>A pattern's matches, counted like a metric (no dimensions).</summary>
+    private static IResult QueryPatternCount(
+        string name, PulseEngine engine, string? from, string? to, string? step, string[]? groupBy, string[]? filter, string? limit, string? stat)
+    {
+        try
+        {
+            if (groupBy is { Length: > 0 } || filter is { Length: > 0 } || limit is not null || stat is not null)
+            {
+                throw new QueryException($"'{name}' counts the matches of a pattern: it takes from, to and step only (GET /v1/patterns/{name}/matches lists them).");
+            }
+
+            long toMs = to is null ? engine.Clock.GetUtcNow().ToUnixTimeMilliseconds() : MetricQuery.ParseTime(to, "to");
+            long fromMs = from is null ? toMs - 3_600_000 : MetricQuery.ParseTime(from, "from");
+            long stepMs = 0;
+            foreach ((string stepName, long ms) in MetricQuery.Steps)
+            {
+                stepMs = stepName == step ? ms : stepMs;
+            }
+
+            if ((step is not null && stepMs == 0) || fromMs >= toMs || (stepMs > 0 && (toMs - fromMs) / stepMs > 100_000))
+            {
+                throw new QueryException(fromMs >= toMs ? $"'from' ({fromMs}) must be before 'to' ({toMs})." : $"'step' must be one of 1s, 10s, 1m, 5m, 1h, 1d with at most 100000 steps in the range (got '{step}').");
+            }
+
+            MetricResult result = engine.Matches.Count(name, fromMs, toMs, stepMs, step, engine.GlobalWatermarkMs());
+            return new JsonResult(200, w => JsonOutput.WriteMetricResult(w, result));
+        }
+        catch (QueryException ex)
+        {
+            return Problems.Create(ex.Status, "Invalid query", ex.Message);
+        }
+    }
+
     private static IResult QueryMetric(
         [Description("A metric name from GET /v1/metrics.")] string name,
         PulseEngine engine,
@@ -62,7 +95,9 @@ public static class QueryEndpoints
         Pulse.Analytics.Metrics.UserMetric? userMetric = metric is null ? engine.Definitions.Current.FindMetric(name) : null;
         if (metric is null && userMetric is null)
         {
-            return Problems.Create(404, "Unknown metric", $"There is no metric '{name}'. GET /v1/metrics lists them.");
+            return engine.Definitions.Current.HasPattern(name)
+                ? QueryPatternCount(name, engine, from, to, step, groupBy, filter, limit, stat)
+                : Problems.Create(404, "Unknown metric", $"There is no metric '{name}'. GET /v1/metrics lists them.");
         }
 
         try

@@ -96,6 +96,12 @@ public sealed class FunnelAndPatternTests
 
         List<PatternMatchRecord> bursts = Matches(h, "purchase_burst");
         Assert.Equal(2, bursts.Count);
+        MetricResult counted = new MatchQueries([h.State], h.Store).Count("purchase_burst", T0, T0 + Hour, Min, "1m", 0);
+        Assert.Equal(2m, counted.Series[0].Total);
+        Assert.Equal([1m, 1m], counted.Series[0].Points!.Where(p => p.Value > 0).Select(p => p.Value));
+        Assert.Equal([T0, T0 + (3 * Min)], counted.Series[0].Points!.Where(p => p.Value > 0).Select(p => p.Ts));
+        h.Checkpoint();
+        Assert.Equal(2m, new MatchQueries([h.State], h.Store).Count("purchase_burst", T0, T0 + Hour, 0, null, 0).Series[0].Total);
         Assert.All(bursts, m => Assert.Equal("whale", m.UserId));
         Assert.Equal([T0 + (3 * Min) + 4000, T0 + 20_000], bursts.Select(m => m.TimeMs));
     }

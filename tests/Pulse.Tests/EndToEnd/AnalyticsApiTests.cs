@@ -46,6 +46,13 @@ public sealed class AnalyticsApiTests
 
             JsonElement matches = await client.GetJsonAsync($"/v1/patterns/cart_abandonment/matches?{range}");
             Assert.Equal("leaver", Assert.Single(matches.GetProperty("matches").EnumerateArray()).GetProperty("user_id").GetString());
+            JsonElement counted = await client.GetJsonAsync($"/v1/metrics/cart_abandonment?{range}&step=1h");
+            Assert.Equal(1m, counted.GetProperty("series")[0].GetProperty("total").GetDecimal());
+            Assert.Equal(1m, counted.GetProperty("series")[0].GetProperty("points").EnumerateArray().Sum(p => p[1].GetDecimal()));
+            using (HttpResponseMessage grouped = await http.GetAsync(new Uri($"/v1/metrics/cart_abandonment?{range}&group_by=country", UriKind.Relative)))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, grouped.StatusCode);
+            }
 
             JsonElement funnel = await client.GetJsonAsync($"/v1/funnels/checkout?{range}");
             Assert.Equal([2L, 2L, 1L, 1L], funnel.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("users").GetInt64()));

@@ -176,7 +176,7 @@ public sealed class HttpContractTests(ServerFixture fixture) : IClassFixture<Ser
         using HttpClient http = fixture.Server.CreateClient();
         var client = new MetricsClient(http);
         JsonElement catalogue = await client.GetJsonAsync("/v1/metrics");
-        Assert.Equal(["events", "page_views", "unique_users", "revenue", "orders", "late_events", "sessions", "bounce_rate", "session_duration_seconds", "pages_per_session", "entry_pages", "exit_pages"],
+        Assert.Equal(["events", "page_views", "unique_users", "revenue", "orders", "late_events", "sessions", "bounce_rate", "session_duration_seconds", "pages_per_session", "entry_pages", "exit_pages", "cart_abandonment", "purchase_burst"],
             catalogue.GetProperty("metrics").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
 
         foreach ((string path, HttpStatusCode status, string detail) in new[]

@@ -9,7 +9,9 @@ public sealed record MetricInfo(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("kind"), Description("count, unique, sum, ...")] string Kind,
     [property: JsonPropertyName("description")] string Description,
-    [property: JsonPropertyName("dimensions")] IReadOnlyList<string> Dimensions);
+    [property: JsonPropertyName("dimensions")] IReadOnlyList<string> Dimensions,
+    [property: JsonPropertyName("user_defined"), Description("Present (true) on metrics defined with PUT /v1/definitions/{name}.")] bool? UserDefined = null,
+    [property: JsonPropertyName("pattern"), Description("Present (true) on a pattern's match count.")] bool? Pattern = null);
 
 public sealed record MetricList([property: JsonPropertyName("metrics")] IReadOnlyList<MetricInfo> Metrics);
 
@@ -25,7 +27,9 @@ public sealed record MetricQueryResponse(
     [property: JsonPropertyName("step")] string? Step,
     [property: JsonPropertyName("resolution"), Description("The rollup that answered: 1s, 1m, 1h or 1d.")] string Resolution,
     [property: JsonPropertyName("series")] IReadOnlyList<MetricSeriesDocument> Series,
-    [property: JsonPropertyName("watermark"), Description("Epoch ms: buckets ending before it are final.")] long? Watermark = null);
+    [property: JsonPropertyName("watermark"), Description("Epoch ms: buckets ending before it are final.")] long? Watermark = null,
+    [property: JsonPropertyName("stat"), Description("Distribution metrics: the statistic answered (p50 by default).")] string? Stat = null,
+    [property: JsonPropertyName("capped"), Description("Present (true) when a user metric's group cap was reached: the rest are in the group \"(other)\".")] bool? Capped = null);
 
 public sealed record TopEntryDocument(
     [property: JsonPropertyName("key")] string Key,
