@@ -127,6 +127,19 @@ public sealed class UserMetricTests
     }
 
     [Fact]
+    public void Group_values_past_the_cap_are_not_kept_even_in_the_dictionary()
+    {
+        using StateHarness h = WithMetrics(("views_by_user", """{"kind": "metric", "aggregate": "count", "group_by": ["user_id"], "max_groups": 3}"""));
+        h.Apply([.. Enumerable.Range(0, 50).Select(i => Processing.TestEvents.Event("page_view", T0 + (i * 100), $"visitor-{i}"))]);
+
+        int interned = Enumerable.Range(0, 50).Count(i => h.Dictionary.TryGetId(System.Text.Encoding.UTF8.GetBytes($"visitor-{i}"), out _));
+        Assert.Equal(3, interned);
+        MetricResult result = h.RunUserMetric("views_by_user", T0, T0 + Min, groupBy: "user_id");
+        Assert.Equal(50m, result.Series.Sum(s => s.Total));
+        Assert.Equal(47m, result.Series.Single(s => s.Group["user_id"] == "(other)").Total);
+    }
+
+    [Fact]
     public void A_restart_from_a_checkpoint_in_the_middle_gives_the_same_answers()
     {
         (_, List<string> lines) = Workload(seed: 11, count: 3000);

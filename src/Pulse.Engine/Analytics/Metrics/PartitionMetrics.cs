@@ -81,10 +81,10 @@ public sealed class PartitionMetrics(int partition, IReadOnlyList<UserMetric> me
                 continue;
             }
 
-            int g1 = Group(metric, 0, e), g2 = Group(metric, 1, e), g3 = Group(metric, 2, e);
+            int g1 = KnownGroup(metric, 0, e), g2 = KnownGroup(metric, 1, e), g3 = KnownGroup(metric, 2, e);
             foreach (Resolution r in PartitionAnalytics.AggregateResolutions)
             {
-                UserMetricKey key = KeyFor(metric, r, r.BucketStart(time), g1, g2, g3);
+                UserMetricKey key = KeyFor(metric, r, r.BucketStart(time), ref g1, ref g2, ref g3, e);
                 _ = CellAt(metric, key);
                 _touched.Add((metric, key, value, hash));
             }
@@ -114,22 +114,36 @@ public sealed class PartitionMetrics(int partition, IReadOnlyList<UserMetric> me
         _lastOffset = offset;
     }
 
-    private int Group(UserMetric metric, int i, in EncodedEvent e)
+    /// <summary>A group value's dictionary id, or <see cref="NewValue"/> for a value never seen (interned only if a bucket takes it, see <see cref="KeyFor"/>).</summary>
+    private int KnownGroup(UserMetric metric, int i, in EncodedEvent e)
     {
         if (i >= metric.GroupBy.Count)
         {
             return 0;
         }
 
-        ReadOnlySpan<byte> text = metric.GroupBy[i].GetText(e, _scratch);
-        return text.IsEmpty ? DimensionDictionary.Empty : dictionary.GetOrAdd(text[..Math.Min(text.Length, DimensionDictionary.MaxValueBytes)]);
+        ReadOnlySpan<byte> text = GroupText(metric, i, e);
+        return text.IsEmpty ? DimensionDictionary.Empty : dictionary.TryGetId(text, out int id) ? id : NewValue;
     }
 
-    /// <summary>The cell's key, or the bucket's "(other)" key once the bucket holds the metric's most groups.</summary>
-    private UserMetricKey KeyFor(UserMetric metric, Resolution r, long bucket, int g1, int g2, int g3)
+    private ReadOnlySpan<byte> GroupText(UserMetric metric, int i, in EncodedEvent e)
     {
+        ReadOnlySpan<byte> text = metric.GroupBy[i].GetText(e, _scratch);
+        return text[..Math.Min(text.Length, DimensionDictionary.MaxValueBytes)];
+    }
+
+    private const int NewValue = -1;
+
+    /// <summary>
+    /// The cell's key, or the bucket's "(other)" key once the bucket holds the metric's most groups.
+    /// A group value never seen before is interned only when a bucket takes its group, so values
+    /// past the cap (a user id per event, say) do not grow the dictionary either.
+    /// </summary>
+    private UserMetricKey KeyFor(UserMetric metric, Resolution r, long bucket, ref int g1, ref int g2, ref int g3, in EncodedEvent e)
+    {
+        bool known = g1 != NewValue && g2 != NewValue && g3 != NewValue;
         var key = new UserMetricKey(metric.Name, r, bucket, g1, g2, g3);
-        if (metric.GroupBy.Count == 0 || _cells.ContainsKey(key))
+        if (metric.GroupBy.Count == 0 || (known && _cells.ContainsKey(key)))
         {
             return key;
         }
@@ -137,6 +151,14 @@ public sealed class PartitionMetrics(int partition, IReadOnlyList<UserMetric> me
         _groupsPerBucket.TryGetValue((metric.Name, r, bucket), out int groups);
         if (groups < metric.MaxGroups)
         {
+            if (!known)
+            {
+                g1 = g1 == NewValue ? dictionary.GetOrAdd(GroupText(metric, 0, e)) : g1;
+                g2 = g2 == NewValue ? dictionary.GetOrAdd(GroupText(metric, 1, e)) : g2;
+                g3 = g3 == NewValue ? dictionary.GetOrAdd(GroupText(metric, 2, e)) : g3;
+                key = new UserMetricKey(metric.Name, r, bucket, g1, g2, g3);
+            }
+
             return key;
         }
 
