@@ -51,9 +51,10 @@ public static class AnalyticsEndpoints
         {
             (long fromMs, long toMs) = Range(engine, from, to, 86_400_000);
             int n = ParseLimit(limit);
-            if (metric is not null && !Pulse.Analytics.Anomalies.AnomalyMonitor.Metrics.Contains(metric))
+            string[] watched = [.. engine.Anomalies?.MetricNames ?? []];
+            if (metric is not null && !watched.Contains(metric))
             {
-                throw new QueryException($"'metric' must be one of {string.Join(", ", Pulse.Analytics.Anomalies.AnomalyMonitor.Metrics)} (got '{metric}').");
+                throw new QueryException($"'metric' must be one of the watched metrics, {string.Join(", ", watched)} (got '{metric}'); Pulse:Anomalies:Series sets them.");
             }
 
             List<Pulse.Store.StoredAnomaly> anomalies = engine.Store.ScanAnomalies(fromMs, toMs, metric, n);

@@ -16,13 +16,21 @@ namespace Pulse.Analytics.Anomalies;
 /// </summary>
 public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> watermark, SqliteStore store, AnomalyOptions options, ILogger logger)
 {
-    /// <summary>The watched metrics; the first is split by event type.</summary>
-    public static readonly string[] Metrics = ["events", "revenue", "orders", "late_events"];
+    private readonly WatchedSeries[] _series = [.. options.EffectiveSeries.Select(text => WatchedSeries.Parse(text, out _)!)];
+
+    /// <summary>The watched series, as configured (<c>Pulse:Anomalies:Series</c>).</summary>
+    public IReadOnlyList<WatchedSeries> Series => _series;
+
+    /// <summary>The metrics the watched series are of (what <c>/v1/anomalies?metric=</c> takes).</summary>
+    public IEnumerable<string> MetricNames => _series.Select(s => s.Metric.Name).Distinct();
 
     /// <summary>After a longer stop, only this much history is fed: the series warm up again rather than replay hours.</summary>
     public static readonly TimeSpan MaxCatchUp = TimeSpan.FromHours(1);
 
-    private const int StateVersion = 1;
+    private const int StateVersion = 2;
+
+    // Series whose per-second rollups cannot answer them (split by a dimension other than type).
+    private readonly HashSet<(int Series, Resolution Resolution)> _unanswerable = [];
     private readonly Dictionary<string, int> _groups = new(StringComparer.Ordinal);
     private readonly List<string> _groupNames = [""];
     private readonly List<StoredAnomaly> _found = [];
@@ -61,6 +69,19 @@ public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> water
             if (r.Int32() != StateVersion)
             {
                 throw new InvalidDataException("unknown version");
+            }
+
+            // The detector's series are numbered by their place in the configured list: another list, another numbering.
+            int count = r.Count(1024);
+            var series = new List<string>(count);
+            for (int i = 0; i < count; i++)
+            {
+                series.Add(System.Text.Encoding.UTF8.GetString(r.Bytes() ?? []));
+            }
+
+            if (!series.SequenceEqual(_series.Select(s => s.Text)))
+            {
+                throw new InvalidDataException("the watched series changed");
             }
 
             int groups = r.Count(1 << 20);
@@ -151,21 +172,32 @@ public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> water
             return Math.Max(fedThrough, from);
         }
 
-        for (int m = 0; m < Metrics.Length; m++)
+        for (int m = 0; m < _series.Length; m++)
         {
-            MetricDefinition metric = MetricCatalog.Find(Metrics[m])!;
+            if (_unanswerable.Contains((m, resolution)))
+            {
+                continue;
+            }
+
             var query = new MetricQuery
             {
-                Metric = metric,
+                Metric = _series[m].Metric,
                 From = from,
                 To = finalEnd,
                 StepMs = width,
                 StepName = resolution.Name(),
-                GroupBy = m == 0 ? [Dimension.Type] : [],
+                GroupBy = _series[m].GroupBy is { } dimension ? [dimension] : [],
                 Resolution = resolution,
             };
-            MetricResult result = queries.Execute(query);
-            FeedSeries(m, result, from, finalEnd, width);
+            try
+            {
+                FeedSeries(m, queries.Execute(query), from, finalEnd, width);
+            }
+            catch (QueryException)
+            {
+                // Not kept at this resolution (a per-second series split by a dimension other than type): watched per minute only.
+                _unanswerable.Add((m, resolution));
+            }
         }
 
         return finalEnd;
@@ -175,9 +207,10 @@ public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> water
     {
         // Each known series gets every bucket, zero where it had no events.
         var seen = new HashSet<int>();
+        string? groupName = _series[metric].GroupName;
         foreach (MetricSeries series in result.Series)
         {
-            string group = metric == 0 ? series.Group.GetValueOrDefault("type") ?? "" : "";
+            string group = groupName is null ? "" : Group(metric, series.Group.GetValueOrDefault(groupName));
             int id = GroupId(group);
             seen.Add(id);
             foreach ((long ts, decimal value) in series.Points!)
@@ -186,11 +219,11 @@ public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> water
             }
         }
 
-        if (metric == 0)
+        if (groupName is not null)
         {
             for (int id = 1; id < _groupNames.Count; id++)
             {
-                if (!seen.Contains(id))
+                if (!seen.Contains(id) && _groupNames[id].StartsWith(Prefix(metric), StringComparison.Ordinal))
                 {
                     for (long ts = from; ts < to; ts += width)
                     {
@@ -205,12 +238,17 @@ public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> water
     {
         if (_detector.Observe(new SeriesKey(metric, group), ts, width, value, out Anomaly a))
         {
-            string? groupName = metric == 0 ? "type" : null;
-            string? groupValue = metric == 0 ? _groupNames[group] : null;
-            _found.Add(new StoredAnomaly(a.TimeMs, a.WidthMs, Metrics[metric], groupName, groupValue, a.Value, Math.Round(a.Expected, 3), Math.Round(a.Score, 2),
+            string? groupName = _series[metric].GroupName;
+            string? groupValue = groupName is null ? null : _groupNames[group][Prefix(metric).Length..];
+            _found.Add(new StoredAnomaly(a.TimeMs, a.WidthMs, _series[metric].Metric.Name, groupName, groupValue, a.Value, Math.Round(a.Expected, 3), Math.Round(a.Score, 2),
                 a.Severity == AnomalySeverity.Critical ? "critical" : "warning"));
         }
     }
+
+    /// <summary>Group values are kept per series ("3:purchase"): two series may split by values that are equal as text.</summary>
+    private static string Prefix(int series) => series.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":";
+
+    private static string Group(int series, string? value) => Prefix(series) + (value ?? "");
 
     private int GroupId(string group)
     {
@@ -234,6 +272,12 @@ public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> water
         var buffer = new ArrayBufferWriter<byte>(4096);
         var w = new StateWriter(buffer);
         w.Int32(StateVersion);
+        w.Int32(_series.Length);
+        foreach (WatchedSeries series in _series)
+        {
+            w.Bytes(System.Text.Encoding.UTF8.GetBytes(series.Text));
+        }
+
         w.Int32(_groupNames.Count - 1);
         for (int i = 1; i < _groupNames.Count; i++)
         {

@@ -69,6 +69,17 @@ public sealed class AnomalyOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int MaxSeries { get; set; } = 1024;
 
+    /// <summary>
+    /// The series watched, each a built-in event metric optionally split by one of its dimensions
+    /// (<c>metric[:dimension]</c>). Per-second rollups keep only the <c>type</c> breakdown, so a series
+    /// split by another dimension is watched per minute only. Unset: <see cref="WatchedSeries.Defaults"/>
+    /// (no default array here: configuration binding appends to an array's defaults rather than replacing them).
+    /// </summary>
+    public string[]? Series { get; set; }
+
+    /// <summary>The configured series, or the defaults.</summary>
+    public IReadOnlyList<string> EffectiveSeries => Series is { Length: > 0 } ? Series : WatchedSeries.Defaults;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!(CriticalScore > WarningScore))
@@ -81,6 +92,14 @@ public sealed class AnomalyOptions : IValidatableObject
         {
             yield return new ValidationResult("Pulse:Anomalies:ClipScore must not be above WarningScore (an anomaly would be learned as normal).",
                 [nameof(ClipScore), nameof(WarningScore)]);
+        }
+
+        foreach (string series in EffectiveSeries)
+        {
+            if (WatchedSeries.Parse(series, out string? error) is null)
+            {
+                yield return new ValidationResult(error, [nameof(Series)]);
+            }
         }
 
         if (!double.IsFinite(MinVolumePerSecond) || !double.IsFinite(MinVolumePerMinute))

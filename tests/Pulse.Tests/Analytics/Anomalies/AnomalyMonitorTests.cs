@@ -82,6 +82,46 @@ public sealed class AnomalyMonitorTests
         Assert.Equal(0, monitor.Detector.StaleObservations);
     }
 
+    [Fact]
+    public void A_configured_series_split_by_country_is_watched_per_minute_and_finds_a_spike_in_one_country()
+    {
+        using StateHarness h = new(analytics: new AnalyticsOptions());
+        var options = new AnomalyOptions { Series = ["page_views:country"] };
+        AnomalyMonitor monitor = New(h, options);
+        var random = new Random(3);
+        for (int minute = 0; minute < 80; minute++)
+        {
+            var events = new List<string>();
+            foreach (string country in new[] { "DE", "FR" })
+            {
+                int views = country == "DE" && minute == 70 ? 600 : 100 + random.Next(-10, 11);
+                for (int i = 0; i < views; i++)
+                {
+                    events.Add(Event("page_view", T0 + (minute * 60_000L) + (i * 60_000L / views), $"u{random.Next(300)}", page: "/", country: country));
+                }
+            }
+
+            h.Apply([.. events]);
+            monitor.RunOnce(T0 + (minute * 60_000L));
+        }
+
+        StoredAnomaly spike = Assert.Single(h.Store.ScanAnomalies(T0, T0 + 7_200_000, null, 100));
+        Assert.Equal((60_000L, "page_views", "country", "DE"), (spike.WidthMs, spike.Metric, spike.GroupName, spike.GroupValue));
+        Assert.Equal(T0 + (70 * 60_000L), spike.TimeMs);
+        Assert.Equal(["page_views"], monitor.MetricNames);
+    }
+
+    [Theory]
+    [InlineData("sessions", "not an event metric")]
+    [InlineData("events:city", "not a dimension of 'events'")]
+    public void A_series_that_is_not_an_event_metric_and_dimension_is_refused_with_its_reason(string series, string says)
+    {
+        var options = new AnomalyOptions { Series = [series] };
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true));
+        Assert.Contains(results, r => r.ErrorMessage!.Contains(says, StringComparison.Ordinal) && r.ErrorMessage.StartsWith("Pulse:Anomalies:Series", StringComparison.Ordinal));
+    }
+
     private static AnomalyMonitor New(StateHarness h, AnomalyOptions options) =>
         new(h.Queries, () => h.State.WatermarkMs, h.Store, options, NullLogger.Instance);
 }
