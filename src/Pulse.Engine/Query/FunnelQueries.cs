@@ -38,15 +38,7 @@ public sealed class FunnelQueries(IReadOnlyList<PartitionState> states, SqliteSt
             return null;
         }
 
-        Resolution resolution = Resolution.Minute;
-        foreach (Resolution r in (ReadOnlySpan<Resolution>)[Resolution.Day, Resolution.Hour])
-        {
-            if (from % r.WidthMs() == 0 && to % r.WidthMs() == 0)
-            {
-                resolution = r;
-                break;
-            }
-        }
+        Resolution resolution = AggregateResolution.Choose(0, 0, from, to);
 
         long width = resolution.WidthMs();
         from = QueryPlan.FloorTo(from, width);

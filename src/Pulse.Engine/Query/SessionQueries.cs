@@ -47,24 +47,7 @@ internal sealed class SessionQueries(IReadOnlyList<PartitionState> states, Sqlit
             throw new QueryException($"'{query.Metric.Name}' is kept per minute, hour and day: use step 1m or more.");
         }
 
-        Resolution finest = Resolution.Minute;
-        foreach (Resolution r in (ReadOnlySpan<Resolution>)[Resolution.Day, Resolution.Hour, Resolution.Minute])
-        {
-            long width = r.WidthMs();
-            if (query.StepMs > 0 && query.StepMs % width != 0)
-            {
-                continue;
-            }
-
-            long from = query.StepMs > 0 ? QueryPlan.FloorTo(query.From, query.StepMs) : query.From;
-            long to = query.StepMs > 0 ? QueryPlan.CeilTo(query.To, query.StepMs) : query.To;
-            if (from % width == 0 && to % width == 0)
-            {
-                return r;
-            }
-        }
-
-        return finest;
+        return AggregateResolution.Choose(query.StepMs, 0, query.From, query.To);
     }
 
     private List<(Dimension Dimension, int Id)> ResolveFilters(MetricQuery query, out bool matchesNothing)

@@ -32,7 +32,7 @@ public sealed class UserMetricQueries(IReadOnlyList<PartitionState> states, Sqli
             : int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 10_000 ? n
             : throw new QueryException($"'limit' must be an integer from 1 to 10000 (got '{limit}').");
 
-        Resolution resolution = Choose(stepMs, metric.Window == MetricWindow.Hopping ? metric.HopMs : 0, fromMs, toMs);
+        Resolution resolution = AggregateResolution.Choose(stepMs, metric.Window == MetricWindow.Hopping ? metric.HopMs : 0, fromMs, toMs);
         long width = resolution.WidthMs();
         long unit = stepMs > 0 ? stepMs : width;
         long rangeFrom = QueryPlan.FloorTo(fromMs, unit), rangeTo = QueryPlan.CeilTo(toMs, unit);
@@ -209,22 +209,6 @@ public sealed class UserMetricQueries(IReadOnlyList<PartitionState> states, Sqli
             "max" => 1,
             _ => throw new QueryException($"'stat' must be one of p50, p90, p95, p99, avg, min, max (got '{stat}')."),
         };
-    }
-
-    private static Resolution Choose(long stepMs, long hopMs, long from, long to)
-    {
-        foreach (Resolution r in (ReadOnlySpan<Resolution>)[Resolution.Day, Resolution.Hour, Resolution.Minute])
-        {
-            long w = r.WidthMs();
-            bool divides = (stepMs == 0 || stepMs % w == 0) && (hopMs == 0 || hopMs % w == 0);
-            long unit = stepMs > 0 ? stepMs : w;
-            if (divides && QueryPlan.FloorTo(from, unit) % w == 0 && QueryPlan.CeilTo(to, unit) % w == 0 && (stepMs > 0 || (from % w == 0 && to % w == 0)))
-            {
-                return r;
-            }
-        }
-
-        return Resolution.Minute;
     }
 
     private static bool Matches(UserMetricKey key, List<(int Index, int Id)> equalities)
