@@ -9,7 +9,9 @@ namespace Pulse.Analytics;
 /// <summary>Checkpoints, restore and eviction of the partition's analytics.</summary>
 public sealed partial class PartitionAnalytics
 {
-    private const int StateVersion = 2;
+    // 3: waiting events in the wheel are not listed but re-read from the log (ReplayFrom, per-user counts).
+    private const int StateVersion = 3;
+    private const int ListedPendingVersion = 2;
     private const int MaxIdBytes = 64 * 1024;
 
     /// <summary>Moves every changed aggregate and the new matches into <paramref name="snapshot"/>, with the whole user state. Caller holds the partition's lock.</summary>
@@ -143,6 +145,7 @@ public sealed partial class PartitionAnalytics
 
     private void WriteState(StateWriter w)
     {
+        EnsureRederived();
         w.Int32(StateVersion);
         w.Int64(WatermarkMs);
         w.Int64(_maxEventTimeMs);
@@ -158,8 +161,19 @@ public sealed partial class PartitionAnalytics
             WriteUser(w, user);
         }
 
-        w.Int32(_pending.Count);
-        foreach (PendingEvent pending in _pending.Items())
+        // The events waiting in the wheel are all in the log, between the oldest of them and the last
+        // record taken: a restore reads them back from there (see Rederive) rather than the checkpoint
+        // copying several megabytes of them every time. Only the heap's few stragglers, which could
+        // hold that point back arbitrarily far, are listed.
+        w.Int64(_pending.MinWheelOffset() ?? (_lastOffset + 1));
+        int listed = 0;
+        foreach (PendingEvent _ in _pending.OutsideItems())
+        {
+            listed++;
+        }
+
+        w.Int32(listed);
+        foreach (PendingEvent pending in _pending.OutsideItems())
         {
             UserEvent e = pending.Event;
             w.UInt64(pending.User.UserHash);
@@ -181,6 +195,7 @@ public sealed partial class PartitionAnalytics
     {
         w.UInt64(user.UserHash);
         w.Bytes(user.UserId);
+        w.Int32(user.Pending);
         w.Int64(user.TimerMs);
         w.Bool(user.HasSession);
         w.Int64(user.SessionStartMs);
@@ -224,7 +239,8 @@ public sealed partial class PartitionAnalytics
     public void RestoreState(ReadOnlySpan<byte> data)
     {
         var r = new StateReader(data);
-        if (r.Int32() != StateVersion)
+        int version = r.Int32();
+        if (version is not (StateVersion or ListedPendingVersion))
         {
             throw new InvalidDataException("Analytics state has an unknown version.");
         }
@@ -240,9 +256,15 @@ public sealed partial class PartitionAnalytics
         SessionsEnded = r.Int64();
         SavedLayout layout = ReadCatalogLayout(ref r);
         int users = r.Count(int.MaxValue);
+        var expected = new Dictionary<ulong, int>();
         for (int i = 0; i < users; i++)
         {
-            UserActivity user = ReadUser(ref r, layout);
+            UserActivity user = ReadUser(ref r, layout, version, out int pendingOfUser);
+            if (pendingOfUser > 0)
+            {
+                expected[user.UserHash] = pendingOfUser;
+            }
+
             _users.Add(user.UserHash, user);
             if (user.TimerMs != long.MinValue)
             {
@@ -250,6 +272,8 @@ public sealed partial class PartitionAnalytics
             }
         }
 
+        long replayFrom = version == StateVersion ? r.Int64() : _lastOffset + 1;
+        var listed = new HashSet<long>();
         int pending = r.Count(int.MaxValue);
         for (int i = 0; i < pending; i++)
         {
@@ -262,19 +286,27 @@ public sealed partial class PartitionAnalytics
             }
 
             user.Pending++;
-            _pending.Enqueue(new PendingEvent(user, e, sessionHash), e.TimeMs, e.Offset);
+            listed.Add(e.Offset);
+            _pending.EnqueueOutside(new PendingEvent(user, e, sessionHash), e.TimeMs, e.Offset);
+            if (expected.TryGetValue(userHash, out int count))
+            {
+                expected[userHash] = count - 1;
+            }
         }
 
         if (!r.AtEnd)
         {
             throw new InvalidDataException("Analytics state has bytes past its end.");
         }
+
+        ExpectRederive(replayFrom, expected, listed);
     }
 
-    private UserActivity ReadUser(ref StateReader r, SavedLayout layout)
+    private UserActivity ReadUser(ref StateReader r, SavedLayout layout, int version, out int pending)
     {
         ulong hash = r.UInt64();
         byte[] id = r.Bytes() ?? throw new InvalidDataException("Analytics state has a user without an id.");
+        pending = version == StateVersion ? r.Count(int.MaxValue) : 0;
         var user = new UserActivity(hash, id)
         {
             TimerMs = r.Int64(),

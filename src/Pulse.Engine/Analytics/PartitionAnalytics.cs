@@ -26,7 +26,7 @@ public sealed partial class PartitionAnalytics
 
     // Events waiting for the watermark, and per-user timers, both ordered by event time. A user has
     // at most one timer queued (TimerMs); a timer that fires early for its user is queued again.
-    private readonly ReleaseQueue<PendingEvent> _pending = new();
+    private readonly ReleaseQueue<PendingEvent> _pending;
     private readonly PriorityQueue<UserActivity, long> _timers = new();
 
     private long _maxEventTimeMs = long.MinValue;
@@ -51,6 +51,10 @@ public sealed partial class PartitionAnalytics
         _store = store;
         _gapMs = (long)options.SessionGap.TotalMilliseconds;
         _allowedLatenessMs = (long)allowedLateness.TotalMilliseconds;
+
+        // Queued events lie between the watermark and the newest event time, about the allowed lateness
+        // apart: twice that (plus room for clock skew) keeps nearly all of them in the wheel.
+        _pending = new ReleaseQueue<PendingEvent>((int)Math.Min(int.MaxValue, (2 * _allowedLatenessMs) + 4096));
     }
 
     public int Partition { get; }
@@ -144,6 +148,7 @@ public sealed partial class PartitionAnalytics
     /// </summary>
     public void Advance(long watermarkMs)
     {
+        EnsureRederived();
         if (watermarkMs <= WatermarkMs)
         {
             return;

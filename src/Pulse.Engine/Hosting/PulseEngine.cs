@@ -159,6 +159,12 @@ public sealed partial class PulseEngine : IAsyncDisposable
             if (options.Analytics.Enabled)
             {
                 states[p].Analytics = CreateAnalytics(p, options, catalog, store, dictionary, restored, logger);
+                PendingEventRecovery.Recover(log[p], states[p]);
+                if (states[p].Analytics!.UnrecoveredPending > 0)
+                {
+                    LogPendingUnrecovered(logger, p, states[p].Analytics!.UnrecoveredPending);
+                }
+
                 states[p].Metrics = new Pulse.Analytics.Metrics.PartitionMetrics(
                     p, catalog.Metrics, dictionary, store, options.Processing.AllowedLateness, options.Analytics.ResidentAggregates);
             }
@@ -238,7 +244,15 @@ public sealed partial class PulseEngine : IAsyncDisposable
         CancellationToken token = _stopping.Token;
         foreach (PartitionProcessor processor in _processors)
         {
-            StartThread($"pulse-processor-{processor.State.Partition}", () => processor.Run(token));
+            StartThread($"pulse-processor-{processor.State.Partition}", () =>
+            {
+                if (Options.Processing.ProcessorNice > 0)
+                {
+                    ThreadPriorities.LowerCurrent(Options.Processing.ProcessorNice);
+                }
+
+                processor.Run(token);
+            });
         }
 
         StartThread("pulse-checkpoint", () => Checkpointer.Run(token));
@@ -391,6 +405,9 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: the saved analytics state was not restored ({Reason}); sessions, funnels and patterns start afresh from the checkpoint")]
     private static partial void LogAnalyticsStateRefused(ILogger logger, int partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: {Count} events the analytics were holding for the watermark are no longer in the log (removed by retention) and are not in sessions, funnels or patterns")]
+    private static partial void LogPendingUnrecovered(ILogger logger, int partition, long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: checkpoint offset {Offset} is outside the log [{Start}, {End}]; processing the whole retained log")]
     private static partial void LogCheckpointOutsideLog(ILogger logger, int partition, long offset, long start, long end);

@@ -138,6 +138,14 @@ public sealed class ProcessingOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 512;
 
+    /// <summary>
+    /// Linux nice value of the processor threads (0 = same as requests). Above 0 lets request
+    /// threads take the CPU first when both want it, so acknowledgements do not queue behind
+    /// aggregation; idle CPU is still all the processors'.
+    /// </summary>
+    [Range(0, 19)]
+    public int ProcessorNice { get; set; } = 5;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (CheckpointInterval <= TimeSpan.Zero)

@@ -96,11 +96,7 @@ public sealed class PartitionState
         // Late: its smallest window was already final when it arrived. It is still counted in its own
         // bucket (mergeable aggregates are corrected in place) and flagged in late_events.
         long late = MaxEventTimeMs != long.MinValue && Resolution.Second.BucketStart(time) + 1000 <= WatermarkMs ? 1 : 0;
-        int type = _dictionary.GetOrAdd(e[EventField.Type]);
-        int page = _dictionary.GetOrAdd(e[EventField.Page]);
-        int product = _dictionary.GetOrAdd(e[EventField.ProductId]);
-        int country = _dictionary.GetOrAdd(e[EventField.Country]);
-        int device = _dictionary.GetOrAdd(e[EventField.Device]);
+        (int type, int page, int product, int country, int device) = DimensionsOf(e);
         long revenue = h.Kind == EventKind.Purchase ? h.RevenueMicros : 0;
         LastDimensions = (type, page, product, country, device);
 
@@ -152,6 +148,11 @@ public sealed class PartitionState
         EventsProcessed++;
         LateEvents += late;
     }
+
+    /// <summary>The dictionary ids of the event's five dimensions (interned on first sight).</summary>
+    public (int Type, int Page, int Product, int Country, int Device) DimensionsOf(in EncodedEvent e) =>
+        (_dictionary.GetOrAdd(e[EventField.Type]), _dictionary.GetOrAdd(e[EventField.Page]), _dictionary.GetOrAdd(e[EventField.ProductId]),
+            _dictionary.GetOrAdd(e[EventField.Country]), _dictionary.GetOrAdd(e[EventField.Device]));
 
     /// <summary>
     /// Takes a record's event time into the watermark without counting it anywhere: a replay of

@@ -25,6 +25,9 @@ internal static class SustainedLoad
         try
         {
             await Task.Delay(warmup, cancellationToken).ConfigureAwait(false);
+            // The processors' backlog at both ends of the window: what was accepted but not processed
+            // in it is not a sustainable rate (null for the sink, which has no pipeline).
+            PipelineStatus? pipelineBefore = await PipelineStatus.ReadAsync(client, cancellationToken).ConfigureAwait(false);
             long acceptedBefore = Interlocked.Read(ref counters.Accepted);
             long requestsBefore = Interlocked.Read(ref counters.Requests);
             long failuresBefore = Interlocked.Read(ref counters.Failures);
@@ -39,7 +42,11 @@ internal static class SustainedLoad
             double serverCpu = ProcessStats.CpuSeconds(serverPid) - serverCpuBefore;
             double clientCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - clientCpuBefore;
             long rss = ProcessStats.ResidentBytes(serverPid);
-            return new SustainedResult(accepted / seconds, accepted, requests, failures, counters.LastFailure, seconds, serverCpu / seconds, clientCpu / seconds, rss);
+            PipelineStatus? pipelineAfter = await PipelineStatus.ReadAsync(client, cancellationToken).ConfigureAwait(false);
+            double processed = pipelineBefore is { } before && pipelineAfter is { } after
+                ? (accepted - (after.LagEvents - before.LagEvents)) / seconds
+                : double.NaN;
+            return new SustainedResult(accepted / seconds, processed, accepted, requests, failures, counters.LastFailure, seconds, serverCpu / seconds, clientCpu / seconds, rss);
         }
         finally
         {

@@ -172,4 +172,88 @@ public sealed class FunnelAndPatternTests
         Assert.Single(Matches(h, "cart_abandonment"));
         Assert.Empty(h.Analytics.UnsavedMatches);
     }
+
+    [Fact]
+    public void Events_waiting_for_the_watermark_at_a_checkpoint_are_read_back_from_the_log_on_restart()
+    {
+        // Dense, disordered traffic: at the checkpoint hundreds of events wait for the watermark, and
+        // the users past the cap have events that were dropped rather than queued.
+        var random = new Random(11);
+        string[] types = ["page_view", "page_view", "click", "add_to_cart", "checkout_start", "purchase"];
+        var lines = new List<string>();
+        for (int i = 0; i < 6000; i++)
+        {
+            long at = T0 + (i * 20) + random.Next(4000);
+            string type = types[random.Next(types.Length)];
+            lines.Add(Event(type, at, $"u{random.Next(40)}", page: $"/p{random.Next(5)}", revenue: type == "purchase" ? 10m : null));
+        }
+
+        var options = new AnalyticsOptions { MaxUsersPerPartition = 36 };
+        using var reference = new StateHarness(analytics: options);
+        reference.Apply([.. lines]);
+
+        using var h = new StateHarness(analytics: options);
+        int split = lines.Count / 2;
+        h.Apply([.. lines.Take(split)]);
+        int waiting = h.Analytics.PendingEvents;
+        h.Checkpoint();
+        h.Apply([.. lines.Skip(split)]);
+        h.Restart(TimeSpan.FromMinutes(15));
+
+        Assert.True(waiting > 100, $"only {waiting} events waited");
+        Assert.True(h.Analytics.DroppedEvents > 0);
+        Assert.Equal(waiting, h.Analytics.PendingEvents);
+        Assert.Equal(0, h.Analytics.UnrecoveredPending);
+
+        h.Replay();
+        reference.AdvanceAnalytics(T0 + (3 * Hour));
+        h.AdvanceAnalytics(T0 + (3 * Hour));
+        Assert.Equal(reference.Analytics.SessionsEnded, h.Analytics.SessionsEnded);
+        Assert.Equal(reference.Analytics.DroppedEvents, h.Analytics.DroppedEvents);
+        Assert.Equal(reference.Total("sessions", T0, T0 + Hour), h.Total("sessions", T0, T0 + Hour));
+        Assert.Equal(reference.Total("pages_per_session", T0, T0 + Hour), h.Total("pages_per_session", T0, T0 + Hour));
+        Assert.Equal(Checkout(reference).Steps.Select(s => (s.Sessions, s.Users)), Checkout(h).Steps.Select(s => (s.Sessions, s.Users)));
+        foreach (string pattern in new[] { "cart_abandonment", "purchase_burst" })
+        {
+            Assert.Equal(
+                Matches(reference, pattern).Select(m => (m.UserId, m.TimeMs)).Order(),
+                Matches(h, pattern).Select(m => (m.UserId, m.TimeMs)).Order());
+        }
+    }
+
+    [Fact]
+    public void Reading_back_waiting_events_skips_a_dropped_event_of_a_user_created_later_and_one_exactly_at_the_watermark()
+    {
+        const long Sec = 1000;
+        string[] lines =
+        [
+            Event("page_view", T0, "u1"),
+            Event("page_view", T0, "u2"),
+            // Waits, and is older in the log than everything below: the read-back starts here.
+            Event("page_view", T0 + (60 * Min) + (3 * Sec), "u0"),
+            // The cap (3 users) is full: u1 and u2 are kept until two gaps after their sessions, so
+            // this is dropped, never queued.
+            Event("page_view", T0 + (60 * Min) + (2 * Sec), "u3"),
+            // Moves the watermark past that: u1 and u2 go, u3 gets state, and this event waits.
+            Event("page_view", T0 + (60 * Min) + (6 * Sec), "u3"),
+            // Exactly at the watermark: released at once, not waiting.
+            Event("click", T0 + (60 * Min) + (1 * Sec), "u3"),
+        ];
+        var options = new AnalyticsOptions { MaxUsersPerPartition = 3 };
+        using var reference = new StateHarness(analytics: options);
+        reference.Apply(lines);
+        using var h = new StateHarness(analytics: options);
+        h.Apply(lines);
+        Assert.Equal(1, h.Analytics.DroppedEvents);
+        Assert.Equal(2, h.Analytics.PendingEvents);
+        h.Checkpoint();
+        h.Restart(TimeSpan.FromMinutes(15));
+
+        Assert.Equal(2, h.Analytics.PendingEvents);
+        reference.AdvanceAnalytics(T0 + (4 * Hour));
+        h.AdvanceAnalytics(T0 + (4 * Hour));
+        Assert.Equal(reference.Analytics.SessionsEnded, h.Analytics.SessionsEnded);
+        Assert.Equal(reference.Total("pages_per_session", T0, T0 + (2 * Hour)), h.Total("pages_per_session", T0, T0 + (2 * Hour)));
+        Assert.Equal(reference.Total("session_duration_seconds", T0, T0 + (2 * Hour)), h.Total("session_duration_seconds", T0, T0 + (2 * Hour)));
+    }
 }

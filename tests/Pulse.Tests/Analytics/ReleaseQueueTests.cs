@@ -4,11 +4,13 @@ namespace Pulse.Tests.Analytics;
 
 public sealed class ReleaseQueueTests
 {
-    [Fact]
-    public void Every_dequeue_takes_the_smallest_time_then_offset_of_what_is_queued_with_stragglers_mixed_in()
+    [Theory]
+    [InlineData(64)]
+    [InlineData(16_384)]
+    public void Every_dequeue_takes_the_smallest_time_then_offset_of_what_is_queued_with_stragglers_mixed_in(int windowMs)
     {
         var random = new Random(17);
-        var queue = new ReleaseQueue<long>();
+        var queue = new ReleaseQueue<long>(windowMs);
         var reference = new SortedSet<(long Time, long Offset)>();
         long clock = 1_000_000;
         int dequeued = 0;
@@ -41,6 +43,51 @@ public sealed class ReleaseQueueTests
 
         Assert.Empty(reference);
         Assert.True(dequeued > 15_000);
+    }
+
+    [Fact]
+    public void Items_beyond_the_wheel_and_before_its_first_slot_still_come_out_in_order()
+    {
+        var queue = new ReleaseQueue<long>(64);
+        (long Time, long Offset)[] arrivals =
+        [
+            (1000, 0), (1010, 1), (5000, 2), (1000, 3), (990, 4), (900, 5), (1063, 6), (1064, 7), (5000, 8), (1010, 9),
+        ];
+        foreach ((long time, long offset) in arrivals)
+        {
+            queue.Enqueue(offset, time, offset);
+        }
+
+        Assert.True(queue.OutsideWheel > 0);
+        long[] expected = arrivals.OrderBy(a => a.Time).ThenBy(a => a.Offset).Select(a => a.Offset).ToArray();
+        var released = new List<long>();
+        while (queue.TryPeek(out long item, out _))
+        {
+            released.Add(item);
+            queue.Dequeue();
+        }
+
+        Assert.Equal(expected, released);
+    }
+
+    [Fact]
+    public void A_restore_that_enqueues_one_instant_out_of_offset_order_releases_it_in_offset_order()
+    {
+        var queue = new ReleaseQueue<long>();
+        foreach (long offset in new long[] { 7, 3, 9, 1, 5 })
+        {
+            queue.Enqueue(offset, 2000, offset);
+        }
+
+        queue.Enqueue(8, 1999, 8);
+        var released = new List<long>();
+        while (queue.TryPeek(out long item, out _))
+        {
+            released.Add(item);
+            queue.Dequeue();
+        }
+
+        Assert.Equal([8, 1, 3, 5, 7, 9], released);
     }
 
     [Fact]

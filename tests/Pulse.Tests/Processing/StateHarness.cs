@@ -154,9 +154,31 @@ internal sealed class StateHarness : IDisposable
         if (State.Analytics is { } analytics && Store.LoadAnalyticsState(0) is { } saved)
         {
             analytics.RestoreState(saved);
+            RederivePending(analytics);
         }
 
         Queries = new QueryEngine([State], Store, Dictionary, _residency, () => State.WatermarkMs);
+    }
+
+    /// <summary>Reads the waiting events back from the harness's log, as the engine does at start.</summary>
+    private void RederivePending(PartitionAnalytics analytics)
+    {
+        if (analytics.RederiveFrom is not long from)
+        {
+            return;
+        }
+
+        int count = (int)(analytics.RederiveThrough - from + 1);
+        using EventBatch batch = TestEvents.Parse(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [.. _log.Skip((int)from).Take(count)]);
+        lock (State.Gate)
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                PendingEventRecovery.Rederive(State, analytics, batch.GetPayload(i), from + i);
+            }
+
+            analytics.FinishRederive();
+        }
     }
 
     public decimal Total(string metric, long from, long to, params (string Dim, string Value)[] filters)
