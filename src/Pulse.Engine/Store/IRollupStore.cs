@@ -8,7 +8,8 @@ namespace Pulse.Store;
 /// <summary>
 /// A whole store, as the engine uses it: checkpoints and restart reads, query scans, anomalies,
 /// definitions, and the single-cell reads processing makes when a change reaches an evicted bucket.
-/// <see cref="SqliteStore"/> (embedded, the default) implements it. Failures surface as <see cref="System.Data.Common.DbException"/>.
+/// <see cref="SqliteStore"/> (embedded, the default) and <see cref="Postgres.PostgresStore"/>
+/// implement it and pass one test suite (tests/Pulse.Tests/Store/StoreContractTests.cs). Failures surface as <see cref="System.Data.Common.DbException"/>.
 /// </summary>
 public interface IRollupStore : ICheckpointStore, IRollupScans, IAnomalyStore, ICellStore, IAnalyticsStore, IUserMetricStore, IDefinitionStore, IDisposable
 {

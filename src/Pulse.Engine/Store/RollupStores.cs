@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pulse.Hosting;
+using Pulse.Store.Postgres;
 
 namespace Pulse.Store;
 
@@ -8,7 +9,8 @@ public static class RollupStores
 {
     public static IRollupStore Open(PulseOptions options, ILogger logger) => options.Store.Kind switch
     {
-        StoreKind.Postgres => throw new NotSupportedException("This build has no PostgreSQL store yet."),
+        StoreKind.Postgres => PostgresStore.Open(
+            options.Store.Postgres ?? throw new InvalidOperationException("Pulse:Store:Postgres (the connection string) is not set."), logger),
         _ => SqliteStore.Open(Path.GetFullPath(options.DataDirectory), logger),
     };
 }
