@@ -108,9 +108,33 @@ public sealed class PostgresStoreTests
         Assert.Contains(80L, store.ScanCounts(new RowFilter { Resolution = Resolution.Second, Mask = Dimension.Type, FromBucket = 0, ToBucket = long.MaxValue }).Select(r => r.Count));
     }
 
+    [Fact]
+    public void A_checkpoint_after_the_server_dropped_the_writer_connection_fails_once_and_the_next_one_commits_on_a_new_connection()
+    {
+        string database = PostgresServer.Shared.CreateDatabase();
+        using PostgresStore store = PostgresStore.Open(database, NullLogger.Instance);
+        store.WriteCheckpoint([Checkpoint(partition: 0, offset: 1)], [], T0);
+
+        // What a PostgreSQL restart or a failover does to the store's connections.
+        Scalar(database, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        Assert.ThrowsAny<System.Data.Common.DbException>(() => store.WriteCheckpoint([Checkpoint(partition: 0, offset: 2)], [], T0));
+
+        store.WriteCheckpoint([Checkpoint(partition: 0, offset: 3)], [], T0);
+        Assert.Equal(3, Scalar(database, "SELECT next_offset FROM checkpoints WHERE partition = 0"));
+        Assert.Equal(3, Scalar(database, "SELECT count FROM counts WHERE partition = 0"));
+    }
+
+    private static CheckpointSnapshot Checkpoint(int partition, long offset)
+    {
+        var snapshot = new CheckpointSnapshot(partition) { Taken = true, Position = new Pulse.Log.LogPosition(offset, 0, 0), MaxEventTimeMs = T0 };
+        snapshot.Counts.Add(new CountRow(Resolution.Minute, T0, new CellKey(Dimension.Type, 1, 0, 0, 0, 0), offset, 0, 0));
+        return snapshot;
+    }
+
     private static long Scalar(string database, string sql)
     {
-        using var connection = new NpgsqlConnection(database);
+        // Unpooled: the test's own reads must not pick up a connection the server dropped.
+        using var connection = new NpgsqlConnection(database + ";Pooling=false");
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);

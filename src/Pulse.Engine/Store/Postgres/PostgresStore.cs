@@ -77,6 +77,12 @@ public sealed partial class PostgresStore : IRollupStore
         {
             try
             {
+                if (_writer is { FullState: not System.Data.ConnectionState.Open })
+                {
+                    _writer.Dispose();
+                    _writer = null;
+                }
+
                 if (_writer is null)
                 {
                     _writer = _source.OpenConnection();
