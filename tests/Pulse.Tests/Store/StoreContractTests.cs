@@ -122,6 +122,32 @@ public abstract class StoreContractTests : IDisposable
     }
 
     [Fact]
+    public void Replacing_rollups_over_a_range_rewrites_only_the_partition_buckets_wholly_inside_it()
+    {
+        using IRollupStore store = OpenStore();
+        store.WriteCheckpoint([Snapshot(partition: 0, offset: 5, full: true,
+            Count(Resolution.Minute, T0, type: 1, count: 1),
+            Count(Resolution.Minute, T0 + 60_000, type: 1, count: 2),
+            Count(Resolution.Minute, T0 + 120_000, type: 1, count: 3),
+            Count(Resolution.Hour, T0, type: 1, count: 6))], [], nowMs: 1);
+        store.WriteCheckpoint([Snapshot(partition: 1, offset: 5, full: true, Count(Resolution.Minute, T0, type: 1, count: 40))], [], nowMs: 1);
+
+        // Recomputed [T0, T0 + 2 min) of partition 0: its minute T0 no longer has rows, T0 + 1 min has 9;
+        // the hour is not wholly inside the range, so its recomputed row is not written.
+        CheckpointSnapshot recomputed = Snapshot(partition: 0, offset: 5, full: true,
+            Count(Resolution.Minute, T0 + 60_000, type: 1, count: 9), Count(Resolution.Hour, T0, type: 1, count: 99));
+        int written = store.ReplaceRollups(0, T0, T0 + 120_000, recomputed, [], new AnalyticsSnapshot(), [(1, "page_view"u8.ToArray())]);
+
+        Assert.Equal(1, written);
+        Assert.Equal([(0, T0 + 60_000, 9L), (0, T0 + 120_000, 3L), (1, T0, 40L)],
+            store.ScanCounts(Filter(Resolution.Minute, Dimension.Type, T0, T0 + Hour)).OrderBy(r => r.Partition).ThenBy(r => r.Bucket).Select(r => (r.Partition, r.Bucket, r.Count)));
+        Assert.Equal([6L], store.ScanCounts(Filter(Resolution.Hour, Dimension.Type, T0, T0 + Hour)).Select(r => r.Count));
+        var dictionary = new DimensionDictionary();
+        store.LoadDictionary(dictionary);
+        Assert.Equal("page_view", dictionary.GetString(1));
+    }
+
+    [Fact]
     public void Queries_over_stored_buckets_answer_what_they_answered_from_memory()
     {
         using var h = new StateHarness(analytics: new AnalyticsOptions(), store: OpenStore());
