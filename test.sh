@@ -9,9 +9,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Debian packages the suites use, installed only when missing: chromium (the dashboard's browser
-# tests), prometheus (promtool checks the /metrics exposition and the alert rules).
+# tests), prometheus (promtool checks the /metrics exposition and the alert rules), postgresql (the
+# PostgreSQL store's tests start a server of their own from it).
 # PULSE_TEST_APT_PACKAGES adds more.
-apt_packages="chromium prometheus ${PULSE_TEST_APT_PACKAGES:-}"
+apt_packages="chromium prometheus postgresql ${PULSE_TEST_APT_PACKAGES:-}"
 need=()
 for pkg in $apt_packages; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")

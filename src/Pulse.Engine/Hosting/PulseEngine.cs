@@ -31,7 +31,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
     private int _disposed;
     private DataDirectoryLock? _dataLock;
 
-    private PulseEngine(PulseOptions options, TimeProvider clock, ILoggerFactory loggers, SqliteStore store,
+    private PulseEngine(PulseOptions options, TimeProvider clock, ILoggerFactory loggers, IRollupStore store,
         DimensionDictionary dictionary, int persistedDimensions, PartitionedLog log, PartitionState[] states, DedupeWindow[] dedupe)
     {
         Options = options;
@@ -80,7 +80,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
 
     public PulseOptions Options { get; }
     public IngestLimits IngestLimits { get; }
-    public SqliteStore Store { get; }
+    public IRollupStore Store { get; }
     public DimensionDictionary Dictionary { get; }
     public PartitionedLog Log { get; }
     public IReadOnlyList<PartitionState> States { get; }
@@ -117,7 +117,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         ILogger logger = loggers.CreateLogger("Pulse.Engine");
         string data = Path.GetFullPath(options.DataDirectory);
         DataDirectoryLock dataLock = DataDirectoryLock.Acquire(data);
-        SqliteStore store = SqliteStore.Open(data, loggers.CreateLogger("Pulse.Store"));
+        IRollupStore store = RollupStores.Open(options, loggers.CreateLogger("Pulse.Store"));
         var dictionary = new DimensionDictionary();
         store.LoadDictionary(dictionary);
         int persistedDimensions = dictionary.Count;
@@ -183,7 +183,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
     }
 
     private static PartitionAnalytics CreateAnalytics(
-        int partition, PulseOptions options, AnalyticsCatalog catalog, SqliteStore store, DimensionDictionary dictionary, bool restored, ILogger logger)
+        int partition, PulseOptions options, AnalyticsCatalog catalog, IRollupStore store, DimensionDictionary dictionary, bool restored, ILogger logger)
     {
         var analytics = new PartitionAnalytics(partition, options.Analytics, catalog, store, options.Processing.AllowedLateness, dictionary.GetString);
         byte[]? saved = restored ? store.LoadAnalyticsState(partition) : null;

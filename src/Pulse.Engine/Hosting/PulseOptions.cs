@@ -167,14 +167,29 @@ public sealed class ProcessingOptions : IValidatableObject
     }
 }
 
-public sealed class StoreOptions
+public sealed class StoreOptions : IValidatableObject
 {
+    /// <summary>Which store holds rollups and checkpoints: the embedded SQLite file (default) or PostgreSQL.</summary>
+    public Pulse.Store.StoreKind Kind { get; set; } = Pulse.Store.StoreKind.Sqlite;
+
+    /// <summary>The Npgsql connection string when <see cref="Kind"/> is Postgres (<c>--postgres</c>).</summary>
+    public string? Postgres { get; set; }
+
     public TimeSpan RetentionSeconds { get; set; } = TimeSpan.FromHours(6);
     public TimeSpan RetentionMinutes { get; set; } = TimeSpan.FromDays(30);
     public TimeSpan RetentionHours { get; set; } = TimeSpan.FromDays(365);
 
     /// <summary>Zero keeps daily rollups forever.</summary>
     public TimeSpan RetentionDays { get; set; } = TimeSpan.Zero;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Kind == Pulse.Store.StoreKind.Postgres && string.IsNullOrWhiteSpace(Postgres))
+        {
+            yield return new ValidationResult(
+                "Pulse:Store:Kind is Postgres but no connection string is set: give --postgres CONNSTRING or Pulse:Store:Postgres.", [nameof(Postgres)]);
+        }
+    }
 }
 
 /// <summary>

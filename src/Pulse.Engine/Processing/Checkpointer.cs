@@ -16,7 +16,7 @@ namespace Pulse.Processing;
 public sealed partial class Checkpointer(
     IReadOnlyList<PartitionState> states,
     PartitionedLog log,
-    SqliteStore store,
+    ICheckpointStore store,
     DimensionDictionary dictionary,
     ReaderWriterLockSlim residency,
     PulseOptions options,
@@ -132,7 +132,7 @@ public sealed partial class Checkpointer(
                 store.WriteCheckpoint(snapshots, _newDimensions, now);
                 EngineInstruments.StoreWriteSeconds.Record(Stopwatch.GetElapsedTime(writing).TotalSeconds);
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
             {
                 for (int i = first; i < first + count; i++)
                 {

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Pulse.Events;
 using Pulse.Hosting;
@@ -111,7 +111,7 @@ public sealed partial class PartitionProcessor(
                     state.Stalled = false;
                     return true;
                 }
-                catch (SqliteException ex)
+                catch (DbException ex)
                 {
                     state.Stalled = true;
                     Interlocked.Increment(ref _storeStalls);
@@ -152,7 +152,7 @@ public sealed partial class PartitionProcessor(
             {
                 analytics.Advance(analytics.IdleWatermark(quiet));
             }
-            catch (SqliteException ex)
+            catch (DbException ex)
             {
                 // Every release step either completes or leaves nothing changed: the next tick retries.
                 Interlocked.Increment(ref _storeStalls);

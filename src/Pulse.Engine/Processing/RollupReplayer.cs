@@ -29,13 +29,13 @@ public static class RollupReplayer
     public static ReplayResult Run(PulseOptions options, long fromMs, long toMs, string? definition, ILoggerFactory loggers, Action<int, int, long>? progress = null)
     {
         string data = Path.GetFullPath(options.DataDirectory);
-        if (!File.Exists(Path.Combine(data, "store.db")))
+        if (options.Store.Kind == StoreKind.Sqlite && !File.Exists(Path.Combine(data, "store.db")))
         {
             throw new InvalidOperationException($"{data} holds no Pulse store: nothing to replay.");
         }
 
         using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(data);
-        using SqliteStore store = SqliteStore.Open(data, loggers.CreateLogger("Pulse.Store"));
+        using IRollupStore store = RollupStores.Open(options, loggers.CreateLogger("Pulse.Store"));
         var dictionary = new DimensionDictionary();
         store.LoadDictionary(dictionary);
         int persisted = dictionary.Count;
@@ -89,7 +89,7 @@ public static class RollupReplayer
         return new ReplayResult(read, replayed, rows, fromMs, toMs, notes);
     }
 
-    private static IReadOnlyList<UserMetric> ChooseMetrics(SqliteStore store, string? definition, ILogger logger)
+    private static IReadOnlyList<UserMetric> ChooseMetrics(IDefinitionStore store, string? definition, ILogger logger)
     {
         AnalyticsCatalog catalog = DefinitionRegistry.Load(store, logger);
         if (definition is null)

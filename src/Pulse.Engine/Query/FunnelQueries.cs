@@ -21,7 +21,7 @@ public sealed record FunnelResult(string Name, long From, long To, string Resolu
 /// Answers <c>GET /v1/funnels/{name}</c> from the funnel step aggregates (resident in each
 /// partition's analytics, else stored), for the sessions whose first step fell in the range.
 /// </summary>
-public sealed class FunnelQueries(IReadOnlyList<PartitionState> states, SqliteStore store)
+public sealed class FunnelQueries(IReadOnlyList<PartitionState> states, IRollupScans store)
 {
     public IReadOnlyList<Funnel> Funnels => states.Count > 0 && states[0].Analytics is { } a ? a.Funnels : [];
 

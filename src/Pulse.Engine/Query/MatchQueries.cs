@@ -9,7 +9,7 @@ namespace Pulse.Query;
 /// partition's last full checkpoint (still in memory). A match seen in both while its checkpoint
 /// commits is reported once.
 /// </summary>
-public sealed class MatchQueries(IReadOnlyList<PartitionState> states, SqliteStore store)
+public sealed class MatchQueries(IReadOnlyList<PartitionState> states, IRollupScans store)
 {
     public List<PatternMatchRecord> Execute(string pattern, long from, long to, int limit)
     {

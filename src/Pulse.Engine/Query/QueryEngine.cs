@@ -11,7 +11,7 @@ namespace Pulse.Query;
 /// present, supersedes the stored one and nothing is counted twice.
 /// </summary>
 public sealed class QueryEngine(
-    IReadOnlyList<PartitionState> states, SqliteStore store, DimensionDictionary dictionary, ReaderWriterLockSlim residency, Func<long> watermark)
+    IReadOnlyList<PartitionState> states, IRollupScans store, DimensionDictionary dictionary, ReaderWriterLockSlim residency, Func<long> watermark)
 {
     private readonly SessionQueries _sessions = new(states, store, dictionary, watermark);
 

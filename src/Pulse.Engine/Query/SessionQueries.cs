@@ -13,7 +13,7 @@ namespace Pulse.Query;
 /// absolute values). Every distribution merges sketches, so a range's statistic is computed over
 /// all its sessions, never averaged from its points.
 /// </summary>
-internal sealed class SessionQueries(IReadOnlyList<PartitionState> states, SqliteStore store, DimensionDictionary dictionary, Func<long> watermark)
+internal sealed class SessionQueries(IReadOnlyList<PartitionState> states, IRollupScans store, DimensionDictionary dictionary, Func<long> watermark)
 {
     public MetricResult Execute(MetricQuery query)
     {

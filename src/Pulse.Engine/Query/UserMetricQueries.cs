@@ -12,7 +12,7 @@ namespace Pulse.Query;
 /// built-ins: resident aggregates of every partition (which supersede their stored copies) merged
 /// with the stored ones; a hopping window's point at t merges the buckets of [t, t + size).
 /// </summary>
-public sealed class UserMetricQueries(IReadOnlyList<PartitionState> states, SqliteStore store, DimensionDictionary dictionary, Func<long> watermark)
+public sealed class UserMetricQueries(IReadOnlyList<PartitionState> states, IRollupScans store, DimensionDictionary dictionary, Func<long> watermark)
 {
     public MetricResult Execute(
         UserMetric metric, string? from, string? to, string? step, IEnumerable<string?> groupBy, IEnumerable<string?> filters, string? limit, string? stat, long nowMs)

@@ -8,16 +8,7 @@ using Pulse.Processing.State;
 
 namespace Pulse.Store;
 
-/// <summary>A stored session aggregate, as a query scan sees it.</summary>
-public readonly record struct StoredSessionCell(int Partition, SessionCellKey Key, SessionCell Cell);
-
-/// <summary>A stored funnel step aggregate, as a query scan sees it.</summary>
-public readonly record struct StoredFunnelCell(int Partition, int Step, long Bucket, long Sessions, HyperLogLog Users);
-
-/// <summary>A stored user-metric aggregate, as a query scan sees it.</summary>
-public readonly record struct StoredMetricCell(int Partition, UserMetricKey Key, UserMetricCell Cell);
-
-public sealed partial class SqliteStore : IAnalyticsStore, IUserMetricStore
+public sealed partial class SqliteStore
 {
     public UserMetricCell? TryLoadMetricCell(int partition, in UserMetricKey key, MetricAggregate aggregate)
     {

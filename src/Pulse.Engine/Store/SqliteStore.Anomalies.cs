@@ -2,12 +2,6 @@ using Microsoft.Data.Sqlite;
 
 namespace Pulse.Store;
 
-/// <summary>An anomaly as stored and served by <c>GET /v1/anomalies</c>.</summary>
-public sealed record StoredAnomaly(long TimeMs, long WidthMs, string Metric, string? GroupName, string? GroupValue, double Value, double Expected, double Score, string Severity);
-
-/// <summary>The anomaly monitor's saved position: buckets fed through, and the detector's state.</summary>
-public sealed record AnomalyCheckpoint(long SecondsFedMs, long MinutesFedMs, byte[] State);
-
 public sealed partial class SqliteStore
 {
     /// <summary>

@@ -3,7 +3,7 @@ using Pulse.Analytics.Definitions;
 
 namespace Pulse.Store;
 
-public sealed partial class SqliteStore : IDefinitionStore
+public sealed partial class SqliteStore
 {
     public IReadOnlyList<(string Name, string Json)> LoadDefinitions()
     {

@@ -5,12 +5,6 @@ using Pulse.Processing.Aggregation;
 
 namespace Pulse.Store;
 
-/// <summary>A stored count cell, as a query scan sees it.</summary>
-public readonly record struct StoredCount(int Partition, long Bucket, CellKey Key, long Count, long RevenueMicros, long Late);
-
-/// <summary>A stored sketch cell, as a query scan sees it.</summary>
-public readonly record struct StoredUnique(int Partition, long Bucket, CellKey Key, byte[] Sketch);
-
 public sealed partial class SqliteStore
 {
     public IEnumerable<StoredCount> ScanCounts(RowFilter filter)

@@ -12,7 +12,7 @@ namespace Pulse.Store;
 /// database (WAL, synchronous=NORMAL — the log, not the store, is the source of truth). One writer
 /// connection (the checkpointer); readers open pooled connections and see committed snapshots.
 /// </summary>
-public sealed partial class SqliteStore : ICellStore, IDisposable
+public sealed partial class SqliteStore : IRollupStore
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -36,6 +36,8 @@ public sealed partial class SqliteStore : ICellStore, IDisposable
     }
 
     public string Path { get; }
+
+    public string Location => Path;
 
     public static SqliteStore Open(string dataDirectory, ILogger logger)
     {

@@ -57,7 +57,7 @@ public sealed class AnalyticsStoreFaultTests
         Assert.Equal(0m, h.Total("bounce_rate", T0 - Min, T0 + Min));
     }
 
-    private sealed class FailingAnalyticsStore(SqliteStore store) : IAnalyticsStore
+    private sealed class FailingAnalyticsStore(IAnalyticsStore store) : IAnalyticsStore
     {
         public bool Fail { get; set; }
 

@@ -145,7 +145,7 @@ public sealed class EngineEndToEndTests
         }
     }
 
-    private static async Task<Dictionary<string, string>> SnapshotAnswersAsync(MetricsClient client, long from, long to)
+    internal static async Task<Dictionary<string, string>> SnapshotAnswersAsync(MetricsClient client, long from, long to)
     {
         var answers = new Dictionary<string, string>();
         foreach (string path in (string[])[

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pulse.Hosting;
 using Pulse.Ingest;
+using Pulse.Store;
 
 namespace Pulse.Tests.Health;
 
@@ -92,7 +93,7 @@ public sealed class HealthCheckTests
     {
         await using var h = EngineHarness.Start();
         await h.IngestAsync(Events(3));
-        using (var blocker = new SqliteConnection($"Data Source={h.Engine.Store.Path};Pooling=False"))
+        using (var blocker = new SqliteConnection($"Data Source={((SqliteStore)h.Engine.Store).Path};Pooling=False"))
         {
             blocker.Open();
             using SqliteTransaction exclusive = blocker.BeginTransaction(deferred: false);
@@ -120,7 +121,7 @@ public sealed class HealthCheckTests
     public async Task Store_is_unhealthy_when_it_does_not_answer()
     {
         await using var h = EngineHarness.Start();
-        string path = h.Engine.Store.Path;
+        string path = ((SqliteStore)h.Engine.Store).Path;
         File.Move(path, path + ".moved");
         Directory.CreateDirectory(path);
         try

@@ -78,6 +78,7 @@ public sealed class HealthEndpointTests
     [InlineData("--Pulse:Processing:BatchSize=0", "--Pulse:Processing:AllowedLateness=00:00:01", "Pulse:Processing:BatchSize")]
     [InlineData("--Pulse:Log:Partitions=999", "--Pulse:Log:Fsync=true", "Pulse:Log:Partitions")]
     [InlineData("--Pulse:Ingest:MaxDepth=1", "--Pulse:Ingest:MaxProperties=10", "Pulse:Ingest:MaxDepth")]
+    [InlineData("--Pulse:Store:Kind=Postgres", "--Pulse:Store:RetentionDays=00:00:00", "Pulse:Store:Postgres")]
     public async Task Invalid_or_inconsistent_settings_of_any_section_stop_the_server_at_start(string first, string second, string named)
     {
         using var dir = new TempDirectory("pulse-health");

@@ -13,7 +13,7 @@ using Pulse.Tests.EndToEnd;
 
 namespace Pulse.Tests.Processing;
 
-/// <summary>One partition's state over a real SQLite store, with checkpoint, eviction, restore and query.</summary>
+/// <summary>One partition's state over a real store (SQLite in a temp directory unless given one), with checkpoint, eviction, restore and query.</summary>
 internal sealed class StateHarness : IDisposable
 {
     private readonly TempDirectory _dir = new("pulse-state");
@@ -22,7 +22,7 @@ internal sealed class StateHarness : IDisposable
     private long _offset;
     private readonly AnalyticsOptions? _analytics;
     private AnalyticsCatalog _catalog;
-    private readonly Func<SqliteStore, IAnalyticsStore>? _analyticsStore;
+    private readonly Func<IRollupStore, IAnalyticsStore>? _analyticsStore;
 
     public PartitionAnalytics Analytics => State.Analytics ?? throw new InvalidOperationException("The harness runs without analytics.");
 
@@ -56,12 +56,13 @@ internal sealed class StateHarness : IDisposable
     /// <param name="cellStore">What the state reads evicted cells through (default: the store itself), e.g. to inject faults.</param>
     /// <param name="analytics">Runs the partition's sessions, funnels and patterns too (with these settings and <paramref name="funnels"/>).</param>
     /// <param name="analyticsStore">What the analytics read stored aggregates through (default: the store itself), e.g. to inject faults.</param>
-    public StateHarness(TimeSpan? lateness = null, Func<SqliteStore, ICellStore>? cellStore = null, AnalyticsOptions? analytics = null, AnalyticsCatalog? catalog = null,
-        Func<SqliteStore, IAnalyticsStore>? analyticsStore = null)
+    /// <param name="store">The store to run over (default: SQLite in a temp directory); the harness disposes it.</param>
+    public StateHarness(TimeSpan? lateness = null, Func<IRollupStore, ICellStore>? cellStore = null, AnalyticsOptions? analytics = null, AnalyticsCatalog? catalog = null,
+        Func<IRollupStore, IAnalyticsStore>? analyticsStore = null, IRollupStore? store = null)
     {
         _analyticsStore = analyticsStore;
         Lateness = lateness ?? TimeSpan.FromSeconds(5);
-        Store = SqliteStore.Open(_dir.Path, NullLogger.Instance);
+        Store = store ?? SqliteStore.Open(_dir.Path, NullLogger.Instance);
         Dictionary = new DimensionDictionary();
         State = new PartitionState(0, Dictionary, cellStore?.Invoke(Store) ?? Store, Lateness);
         _analytics = analytics;
@@ -72,7 +73,7 @@ internal sealed class StateHarness : IDisposable
     }
 
     public TimeSpan Lateness { get; }
-    public SqliteStore Store { get; private set; }
+    public IRollupStore Store { get; private set; }
     public DimensionDictionary Dictionary { get; private set; }
     public PartitionState State { get; private set; }
     public QueryEngine Queries { get; private set; }

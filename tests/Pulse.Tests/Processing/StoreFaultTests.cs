@@ -55,7 +55,7 @@ public sealed class StoreFaultTests
         h.Run("unique_users", T0, T0 + Hour, "1m").Series.Select(s => $"{s.Total}:{string.Join(',', s.Points!.Select(p => p.Value))}"));
 
     /// <summary>The real store, with reads that fail after a given number succeeded (a disk or lock error).</summary>
-    private sealed class FailingReads(SqliteStore store) : ICellStore
+    private sealed class FailingReads(ICellStore store) : ICellStore
     {
         public int FailAfter { get; set; } = int.MaxValue;
 

@@ -14,7 +14,7 @@ namespace Pulse.Analytics.Anomalies;
 /// the detector's state and the buckets fed through are saved together every
 /// <see cref="SaveInterval"/>, and a restart resumes from there.
 /// </summary>
-public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> watermark, SqliteStore store, AnomalyOptions options, ILogger logger)
+public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> watermark, IAnomalyStore store, AnomalyOptions options, ILogger logger)
 {
     private readonly WatchedSeries[] _series = [.. options.EffectiveSeries.Select(text => WatchedSeries.Parse(text, out _)!)];
 
@@ -142,7 +142,7 @@ public sealed partial class AnomalyMonitor(QueryEngine queries, Func<long> water
             {
                 RunOnce(clock.GetUtcNow().ToUnixTimeMilliseconds());
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
             {
                 // The buckets stay unfed (the position did not move past them): the next second retries.
                 LogFailed(logger, ex);
