@@ -42,6 +42,8 @@ internal sealed class BatchPayloadWriter : IDisposable
 
         _json.WriteEndArray();
         _json.Flush();
+        // Let go of the destination: a gzip stream is disposed right after, and the writer must not flush into it later.
+        _json.Reset(Stream.Null);
     }
 
     internal static void WriteEvent(Utf8JsonWriter w, PulseEvent e)
