@@ -26,6 +26,7 @@ public sealed partial class PulseClient : IAsyncDisposable
     private long _tracking;
     private long _dropped;
     private int _overflowWarned;
+    private int _lateWarned;
     private int _stopping;
 
     /// <summary>A client with its own <see cref="HttpClient"/>, disposed with it.</summary>
@@ -182,7 +183,11 @@ public sealed partial class PulseClient : IAsyncDisposable
         _flushes.Settle(1);
         if (Volatile.Read(ref _stopping) != 0)
         {
-            ClientLog.TrackedAfterShutdown(_logger);
+            // Once: events tracked while an application shuts down are expected, a log line each is not.
+            if (Interlocked.Exchange(ref _lateWarned, 1) == 0)
+            {
+                ClientLog.TrackedAfterShutdown(_logger);
+            }
         }
         else if (Interlocked.Exchange(ref _overflowWarned, 1) == 0)
         {

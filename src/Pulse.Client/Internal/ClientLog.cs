@@ -19,6 +19,6 @@ internal static partial class ClientLog
     [LoggerMessage(5, LogLevel.Warning, "The Pulse client stopped with {Count} events unsent: the shutdown bound of {Timeout} passed")]
     public static partial void Abandoned(ILogger logger, long count, TimeSpan timeout);
 
-    [LoggerMessage(6, LogLevel.Warning, "An event was tracked after the Pulse client shut down; it is dropped")]
+    [LoggerMessage(6, LogLevel.Warning, "Events were tracked after the Pulse client shut down; they are dropped and counted (warned once)")]
     public static partial void TrackedAfterShutdown(ILogger logger);
 }
