@@ -27,6 +27,9 @@ dotnet build Pulse.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
 # The server the end-to-end tests start is the same binary ./pulse runs.
 dotnet build src/Pulse/Pulse.csproj -c Release -o artifacts/pulse -nologo -v quiet -clp:ErrorsOnly
 touch artifacts/pulse/pulse.dll
+# The client's NuGet package, which PackageTests opens: proves `dotnet pack` works and what it holds.
+rm -rf artifacts/packages
+dotnet pack src/Pulse.Client/Pulse.Client.csproj -c Release --no-build -o artifacts/packages -nologo -v quiet -clp:ErrorsOnly
 # The dashboard: installed from the lock file and built into the server's wwwroot.
 echo "test.sh: building the dashboard" >&2
 (cd dashboard && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build -- --logLevel warn)

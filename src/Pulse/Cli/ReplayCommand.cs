@@ -20,8 +20,7 @@ public static class ReplayCommand
         var config = new Option<string?>("--config") { Description = "The server's JSON configuration file, if it has one (for its log and ingest settings)" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
         var command = new Command("replay", "Recompute stored rollups over a time range from the retained log, replacing what is stored for that range (never adding to it).\n"
-            + "Stop the server first (Ctrl-C or SIGTERM). Sessions, funnels and patterns are not recomputed.\n"
-            + "Exit codes: 0 done, 1 failed, 2 bad arguments.")
+            + "Stop the server first (Ctrl-C or SIGTERM). Sessions, funnels and patterns are not recomputed.")
         {
             from, to, definition, data, config, json,
         };

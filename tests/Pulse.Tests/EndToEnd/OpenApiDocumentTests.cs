@@ -197,7 +197,7 @@ public sealed class OpenApiDocumentTests(ServerFixture fixture) : IClassFixture<
     }
 
     /// <summary>The application's own route table, read from a host built exactly as <c>pulse serve</c> builds it (not started).</summary>
-    private static List<(string Pattern, string[] Methods)> MappedRoutes()
+    internal static List<(string Pattern, string[] Methods)> MappedRoutes()
     {
         using var dir = new TempDirectory("pulse-routes");
         WebApplication app = PulseServer.Build([$"--Pulse:DataDirectory={dir.Path}", "--urls", "http://127.0.0.1:0"]);
