@@ -141,10 +141,12 @@ public sealed class ProcessingOptions : IValidatableObject
     /// <summary>
     /// Linux nice value of the processor threads (0 = same as requests). Above 0 lets request
     /// threads take the CPU first when both want it, so acknowledgements do not queue behind
-    /// aggregation; idle CPU is still all the processors'.
+    /// aggregation; but under overload the checkpointer (nice 10) then holds a partition's lock for
+    /// long stretches of starved time and the processors behind it nearly stop (docs/performance.md,
+    /// session 7), so the default stays 0 until the processor takes its own checkpoint snapshot.
     /// </summary>
     [Range(0, 19)]
-    public int ProcessorNice { get; set; } = 5;
+    public int ProcessorNice { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

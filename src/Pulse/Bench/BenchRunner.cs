@@ -267,7 +267,7 @@ internal sealed class BenchRunner
     }
 
     private void Report(string what, SustainedResult result) =>
-        Progress(string.Create(CultureInfo.InvariantCulture, $"  {what}: {result.EventsPerSecond:N0} events/s accepted, {result.ProcessedPerSecond:N0} processed, {result.Requests:N0} requests, {result.Failures} failures, server CPU {result.ServerCpuCores:F2} cores, client CPU {result.ClientCpuCores:F2} cores, server RSS {result.ServerRssBytes / (1024 * 1024)} MB"));
+        Progress(string.Create(CultureInfo.InvariantCulture, $"  {what}: {result.EventsPerSecond:N0} events/s accepted{(double.IsNaN(result.ProcessedPerSecond) ? "" : $", {result.ProcessedPerSecond:N0} processed")}, {result.Requests:N0} requests, {result.Failures} failures, server CPU {result.ServerCpuCores:F2} cores, client CPU {result.ClientCpuCores:F2} cores, server RSS {result.ServerRssBytes / (1024 * 1024)} MB"));
 
     private void Progress(string message) => _log.WriteLine("bench: " + message);
 }
