@@ -150,7 +150,7 @@ internal sealed class ReleaseQueue<T>
         return min;
     }
 
-    /// <summary>Every item, in no particular order (for checkpoints).</summary>
+    /// <summary>Every item, in no particular order (checkpoints list only <see cref="OutsideItems"/>).</summary>
     public IEnumerable<T> Items()
     {
         if (_wheelCount > 0)
