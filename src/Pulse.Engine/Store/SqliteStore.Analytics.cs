@@ -310,7 +310,7 @@ public sealed partial class SqliteStore
     {
         using SqliteConnection connection = OpenConnection();
         using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT ts, first_ts, user_id, session_id, details FROM pattern_matches WHERE pattern=$pt AND ts >= $from AND ts < $to ORDER BY ts DESC LIMIT $n";
+        command.CommandText = $"SELECT {StoreRows.MatchColumns} FROM pattern_matches WHERE pattern=$pt AND ts >= $from AND ts < $to ORDER BY ts DESC LIMIT $n";
         command.Parameters.AddWithValue("$pt", pattern);
         command.Parameters.AddWithValue("$from", from);
         command.Parameters.AddWithValue("$to", to);
@@ -319,7 +319,7 @@ public sealed partial class SqliteStore
         var matches = new List<PatternMatchRecord>();
         while (reader.Read())
         {
-            matches.Add(new PatternMatchRecord(pattern, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            matches.Add(StoreRows.Match(pattern, reader));
         }
 
         return matches;

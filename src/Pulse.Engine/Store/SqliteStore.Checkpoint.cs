@@ -140,7 +140,7 @@ public sealed partial class SqliteStore
         {
             for (int r = 0; r < Resolutions.Count; r++)
             {
-                (long lo, long hi) = Covered((Resolution)r, fromMs, toMs);
+                (long lo, long hi) = Resolutions.Covered((Resolution)r, fromMs, toMs);
                 foreach (string table in (ReadOnlySpan<string>)["counts", "uniques"])
                 {
                     using SqliteCommand delete = _writer.CreateCommand();
@@ -154,7 +154,7 @@ public sealed partial class SqliteStore
                 }
             }
 
-            bool Inside(Resolution resolution, long bucket) => bucket >= Covered(resolution, fromMs, toMs).Lo && bucket < Covered(resolution, fromMs, toMs).Hi;
+            bool Inside(Resolution resolution, long bucket) => bucket >= Resolutions.Covered(resolution, fromMs, toMs).Lo && bucket < Resolutions.Covered(resolution, fromMs, toMs).Hi;
             WriteCells(rollups, Inside);
             written += rollups.Counts.Count(row => Inside(row.Resolution, row.Bucket)) + rollups.Uniques.Count(row => Inside(row.Resolution, row.Bucket));
         }
@@ -163,7 +163,7 @@ public sealed partial class SqliteStore
         {
             foreach (Resolution resolution in Pulse.Analytics.PartitionAnalytics.AggregateResolutions)
             {
-                (long lo, long hi) = Covered(resolution, fromMs, toMs);
+                (long lo, long hi) = Resolutions.Covered(resolution, fromMs, toMs);
                 using SqliteCommand delete = _writer.CreateCommand();
                 delete.Transaction = transaction;
                 delete.CommandText = "DELETE FROM metric_cells WHERE metric = $m AND partition = $p AND res = $r AND bucket >= $lo AND bucket < $hi";
@@ -177,20 +177,11 @@ public sealed partial class SqliteStore
         }
 
         bool MetricInside(Pulse.Analytics.UserMetricRow row) =>
-            row.Key.Bucket >= Covered(row.Key.Resolution, fromMs, toMs).Lo && row.Key.Bucket < Covered(row.Key.Resolution, fromMs, toMs).Hi;
+            row.Key.Bucket >= Resolutions.Covered(row.Key.Resolution, fromMs, toMs).Lo && row.Key.Bucket < Resolutions.Covered(row.Key.Resolution, fromMs, toMs).Hi;
         WriteMetricRows(transaction, partition, metricRows, MetricInside);
         written += metricRows.Metrics.Count(MetricInside);
         transaction.Commit();
         return written;
-    }
-
-    /// <summary>The buckets of a resolution that lie wholly inside [from, to): [Lo, Hi) of their starts.</summary>
-    private static (long Lo, long Hi) Covered(Resolution resolution, long fromMs, long toMs)
-    {
-        long w = resolution.WidthMs();
-        long lo = resolution.BucketStart(fromMs) == fromMs ? fromMs : resolution.BucketStart(fromMs) + w;
-        long hi = resolution.BucketStart(toMs);
-        return (lo, Math.Max(lo, hi));
     }
 
     /// <summary>Binds a row's key as parameters 1.. in column order; sketches are not kept per product.</summary>

@@ -67,7 +67,7 @@ public sealed partial class SqliteStore : IRollupStore
     public StoredCheckpoint? LoadCheckpoint(int partition)
     {
         using SqliteCommand command = _writer.CreateCommand();
-        command.CommandText = "SELECT next_offset, segment, position, max_event_time, events_processed, updated_ms, seconds_offset FROM checkpoints WHERE partition = $p";
+        command.CommandText = $"SELECT {StoreRows.CheckpointColumns} FROM checkpoints WHERE partition = $p";
         command.Parameters.AddWithValue("$p", partition);
         using SqliteDataReader reader = command.ExecuteReader();
         if (!reader.Read())
@@ -75,9 +75,7 @@ public sealed partial class SqliteStore : IRollupStore
             return null;
         }
 
-        return new StoredCheckpoint(
-            new LogPosition(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)),
-            reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), Math.Max(reader.GetInt64(0), reader.GetInt64(6)));
+        return StoreRows.Checkpoint(reader);
     }
 
     /// <summary>Loads every stored cell of <paramref name="partition"/> in buckets at or after <paramref name="loadedFrom"/>.</summary>

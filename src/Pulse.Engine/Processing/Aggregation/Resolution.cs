@@ -22,6 +22,15 @@ public static class Resolutions
     };
 
     /// <summary>Start of the bucket that contains <paramref name="timeMs"/> (floor, also for negative times).</summary>
+    /// <summary>The buckets of a resolution that lie wholly inside [from, to): [Lo, Hi) of their starts.</summary>
+    public static (long Lo, long Hi) Covered(this Resolution resolution, long fromMs, long toMs)
+    {
+        long w = resolution.WidthMs();
+        long lo = resolution.BucketStart(fromMs) == fromMs ? fromMs : resolution.BucketStart(fromMs) + w;
+        long hi = resolution.BucketStart(toMs);
+        return (lo, Math.Max(lo, hi));
+    }
+
     public static long BucketStart(this Resolution resolution, long timeMs)
     {
         long width = resolution.WidthMs();

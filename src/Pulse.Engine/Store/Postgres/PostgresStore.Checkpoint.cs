@@ -109,7 +109,7 @@ public sealed partial class PostgresStore
         int partition, long fromMs, long toMs, CheckpointSnapshot? rollups, IReadOnlyList<UserMetric> metrics,
         AnalyticsSnapshot metricRows, IReadOnlyList<(int Id, byte[] Value)> newDimensions) => Write(connection =>
     {
-        bool Inside(Resolution resolution, long bucket) => bucket >= Covered(resolution, fromMs, toMs).Lo && bucket < Covered(resolution, fromMs, toMs).Hi;
+        bool Inside(Resolution resolution, long bucket) => bucket >= Resolutions.Covered(resolution, fromMs, toMs).Lo && bucket < Resolutions.Covered(resolution, fromMs, toMs).Hi;
         bool MetricInside(UserMetricRow row) => Inside(row.Key.Resolution, row.Key.Bucket);
         if (rollups is not null)
         {
@@ -122,7 +122,7 @@ public sealed partial class PostgresStore
         using var delete = new NpgsqlBatch(connection);
         for (int r = 0; r < Resolutions.Count; r++)
         {
-            (long lo, long hi) = Covered((Resolution)r, fromMs, toMs);
+            (long lo, long hi) = Resolutions.Covered((Resolution)r, fromMs, toMs);
             if (rollups is not null)
             {
                 foreach (string table in (ReadOnlySpan<string>)["counts", "uniques"])
@@ -171,15 +171,6 @@ public sealed partial class PostgresStore
         transaction.Commit();
         return written;
     });
-
-    /// <summary>The buckets of a resolution that lie wholly inside [from, to): [Lo, Hi) of their starts.</summary>
-    private static (long Lo, long Hi) Covered(Resolution resolution, long fromMs, long toMs)
-    {
-        long w = resolution.WidthMs();
-        long lo = resolution.BucketStart(fromMs) == fromMs ? fromMs : resolution.BucketStart(fromMs) + w;
-        long hi = resolution.BucketStart(toMs);
-        return (lo, Math.Max(lo, hi));
-    }
 
     /// <summary>Creates the time partitions the snapshots' rows need before their transaction starts (DDL of its own, shared by nodes).</summary>
     private void EnsurePartitions(NpgsqlConnection connection, IEnumerable<CheckpointSnapshot> snapshots)

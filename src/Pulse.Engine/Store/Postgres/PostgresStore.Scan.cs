@@ -120,7 +120,7 @@ public sealed partial class PostgresStore
     {
         using NpgsqlConnection connection = _source.OpenConnection();
         using var command = new NpgsqlCommand(
-            "SELECT ts, first_ts, user_id, session_id, details FROM pattern_matches WHERE pattern=$1 AND ts >= $2 AND ts < $3 ORDER BY ts DESC LIMIT $4", connection);
+            $"SELECT {StoreRows.MatchColumns} FROM pattern_matches WHERE pattern=$1 AND ts >= $2 AND ts < $3 ORDER BY ts DESC LIMIT $4", connection);
         command.Parameters.Add(Text(pattern));
         command.Parameters.Add(Long(from));
         command.Parameters.Add(Long(to));
@@ -129,7 +129,7 @@ public sealed partial class PostgresStore
         var matches = new List<PatternMatchRecord>();
         while (reader.Read())
         {
-            matches.Add(new PatternMatchRecord(pattern, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            matches.Add(StoreRows.Match(pattern, reader));
         }
 
         return matches;

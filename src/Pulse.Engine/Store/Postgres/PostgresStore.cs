@@ -116,7 +116,7 @@ public sealed partial class PostgresStore : IRollupStore
     {
         using NpgsqlConnection connection = _source.OpenConnection();
         using var command = new NpgsqlCommand(
-            "SELECT next_offset, segment, position, max_event_time, events_processed, updated_ms, seconds_offset FROM checkpoints WHERE partition = $1", connection);
+            $"SELECT {StoreRows.CheckpointColumns} FROM checkpoints WHERE partition = $1", connection);
         command.Parameters.Add(Int(partition));
         using NpgsqlDataReader reader = command.ExecuteReader();
         if (!reader.Read())
@@ -124,9 +124,7 @@ public sealed partial class PostgresStore : IRollupStore
             return null;
         }
 
-        return new StoredCheckpoint(
-            new LogPosition(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)),
-            reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), Math.Max(reader.GetInt64(0), reader.GetInt64(6)));
+        return StoreRows.Checkpoint(reader);
     }
 
     public int LoadResident(PartitionState state, ReadOnlySpan<long> loadedFrom)
