@@ -47,6 +47,22 @@ public sealed class IngestOptions
 
     /// <summary>Events older than this (arrival minus event time) are rejected as absurd.</summary>
     public TimeSpan MaxPastAge { get; set; } = TimeSpan.FromDays(3650);
+
+    /// <summary>
+    /// Requests parsed and appended at the same time (admission control); 0 means one per
+    /// processor. Parsing is CPU-bound, so more at once only lengthens the thread pool's queue,
+    /// and with it the latency of every query and health check. The wait for the group commit
+    /// does not count.
+    /// </summary>
+    [Range(0, 4096)]
+    public int MaxConcurrentBatches { get; set; }
+
+    /// <summary>Requests that may wait for admission; beyond, a request is shed at once with 503 and Retry-After.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxQueuedBatches { get; set; } = 64;
+
+    /// <summary>Longest wait for admission before a request is shed with 503 and Retry-After.</summary>
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed class LogOptions

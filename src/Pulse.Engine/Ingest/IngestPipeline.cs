@@ -71,7 +71,20 @@ public sealed class IngestPipeline
         return min;
     }
 
+    /// <summary>Appends the batch and completes once every appended event is durable.</summary>
     public async ValueTask<IngestResult> AppendAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        PendingAppend pending = await BeginAppendAsync(batch, cancellationToken).ConfigureAwait(false);
+        return await pending.DurableAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Routes, dedupes and copies the batch into the partition logs, and returns once the events are
+    /// in the logs' write buffers — not yet durable: nothing may be acknowledged before
+    /// <see cref="PendingAppend.DurableAsync"/> completes. The split lets the server's admission
+    /// control count only the CPU-bound part, not the wait for the group commit.
+    /// </summary>
+    public async ValueTask<PendingAppend> BeginAppendAsync(EventBatch batch, CancellationToken cancellationToken)
     {
         if (!_disk.HasRoom())
         {
@@ -88,6 +101,7 @@ public sealed class IngestPipeline
         FieldSlice[] slices = ArrayPool<FieldSlice>.Shared.Rent(n);
         ulong[] appendedIds = ArrayPool<ulong>.Shared.Rent(n);
         var durable = new List<(int Partition, Task Task, int FirstId, int IdCount)>(partitions);
+        bool handedOver = false;
         try
         {
             Route(batch, partitions, order, starts);
@@ -150,19 +164,37 @@ public sealed class IngestPipeline
                 }
             }
 
-            await AwaitDurable(durable, appendedIds).ConfigureAwait(false);
-            EngineInstruments.AppendSeconds.Record(Stopwatch.GetElapsedTime(appending).TotalSeconds);
-            Accepted.Add(accepted);
-            Interlocked.Add(ref _duplicates, duplicates);
-            return new IngestResult(accepted, duplicates);
+            handedOver = true;
+            return new PendingAppend(this, durable, appendedIds, accepted, duplicates, appending);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(order);
             ArrayPool<int>.Shared.Return(starts);
             ArrayPool<FieldSlice>.Shared.Return(slices);
+            if (!handedOver)
+            {
+                ArrayPool<ulong>.Shared.Return(appendedIds);
+            }
+        }
+    }
+
+    /// <summary>Waits for the appends of one <see cref="BeginAppendAsync"/>, then records what was stored.</summary>
+    internal async Task<IngestResult> CompleteAsync(List<(int Partition, Task Task, int FirstId, int IdCount)> durable, ulong[] appendedIds, int accepted, int duplicates, long appending)
+    {
+        try
+        {
+            await AwaitDurable(durable, appendedIds).ConfigureAwait(false);
+        }
+        finally
+        {
             ArrayPool<ulong>.Shared.Return(appendedIds);
         }
+
+        EngineInstruments.AppendSeconds.Record(Stopwatch.GetElapsedTime(appending).TotalSeconds);
+        Accepted.Add(accepted);
+        Interlocked.Add(ref _duplicates, duplicates);
+        return new IngestResult(accepted, duplicates);
     }
 
     private async Task AwaitDurable(List<(int Partition, Task Task, int FirstId, int IdCount)> durable, ulong[] appendedIds)

@@ -33,6 +33,7 @@ public sealed partial class Checkpointer(
     ];
 
     private readonly Lock _runGate = new();
+    private LowPriorityWorker? _writer;
 
     // Reused by every checkpoint: their lists and sketch buffers keep their capacity.
     private readonly CheckpointSnapshot[] _snapshots = CreateSnapshots(states);
@@ -71,13 +72,39 @@ public sealed partial class Checkpointer(
     /// </remarks>
     public void Run(CancellationToken cancellationToken)
     {
-        ThreadPriorities.LowerCurrent(10);
         TimeSpan tick = options.Processing.CheckpointInterval / Math.Max(1, states.Count);
         int next = 0;
-        while (!cancellationToken.WaitHandle.WaitOne(tick))
+        // The store writes yield the CPU to requests and processors (nice 10); the phases that
+        // hold partition locks stay on this thread, at normal priority.
+        using var writer = new LowPriorityWorker("pulse-checkpoint-writer", 10);
+        _writer = writer;
+        try
         {
-            RunOnce(next, ShouldBeFull(next, clock.GetUtcNow().ToUnixTimeMilliseconds()));
-            next = (next + 1) % states.Count;
+            while (!cancellationToken.WaitHandle.WaitOne(tick))
+            {
+                RunOnce(next, ShouldBeFull(next, clock.GetUtcNow().ToUnixTimeMilliseconds()));
+                next = (next + 1) % states.Count;
+            }
+        }
+        finally
+        {
+            lock (_runGate)
+            {
+                _writer = null;
+            }
+        }
+    }
+
+    /// <summary>Store work: on the low-priority writer while <see cref="Run"/> runs, else (the final checkpoint at shutdown) here.</summary>
+    private void OnStoreWriter(Action write)
+    {
+        if (_writer is { } writer)
+        {
+            writer.Invoke(write);
+        }
+        else
+        {
+            write();
         }
     }
 
@@ -129,7 +156,7 @@ public sealed partial class Checkpointer(
             try
             {
                 long writing = Stopwatch.GetTimestamp();
-                store.WriteCheckpoint(snapshots, _newDimensions, now);
+                OnStoreWriter(() => store.WriteCheckpoint(snapshots, _newDimensions, now));
                 EngineInstruments.StoreWriteSeconds.Record(Stopwatch.GetElapsedTime(writing).TotalSeconds);
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
@@ -197,17 +224,20 @@ public sealed partial class Checkpointer(
             if (now - _lastStoreRetentionMs > 60_000)
             {
                 _lastStoreRetentionMs = now;
-                var ownRetention = new List<string>();
-                foreach (Pulse.Analytics.Metrics.UserMetric metric in states[0].Metrics?.Metrics ?? [])
+                OnStoreWriter(() =>
                 {
-                    if (metric.RetentionMs > 0)
+                    var ownRetention = new List<string>();
+                    foreach (Pulse.Analytics.Metrics.UserMetric metric in states[0].Metrics?.Metrics ?? [])
                     {
-                        store.ApplyMetricRetention(metric.Name, now - metric.RetentionMs);
-                        ownRetention.Add(metric.Name);
+                        if (metric.RetentionMs > 0)
+                        {
+                            store.ApplyMetricRetention(metric.Name, now - metric.RetentionMs);
+                            ownRetention.Add(metric.Name);
+                        }
                     }
-                }
 
-                store.ApplyRetention(now, _retention, ownRetention);
+                    store.ApplyRetention(now, _retention, ownRetention);
+                });
             }
 
             LastCheckpointMs = now;

@@ -25,10 +25,14 @@ public sealed class RealtimeService(QueryEngine engine, TimeProvider clock, Func
     public RealtimeSnapshot Current()
     {
         long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        Volatile.Write(ref _lastDemandMs, now);
+        long previousDemand = Interlocked.Exchange(ref _lastDemandMs, now);
         RealtimeSnapshot? cached = Volatile.Read(ref _cached);
-        // The refresher keeps it within MaxAge while there is demand; older means it was idle.
-        return cached is not null && now - cached.Ts < 1000 ? cached : Refresh();
+        // While there has been demand the refresher keeps the copy within MaxAge, or as close as
+        // an overloaded node manages: requests then take the copy (its ts says how old it is)
+        // rather than queue behind a computation that waits for the partitions. After a quiet
+        // spell the refresher was idle and the first request computes a fresh one.
+        bool refresherActive = now - previousDemand < DemandWindowMs;
+        return cached is not null && (now - cached.Ts < 1000 || (refresherActive && now - cached.Ts < DemandWindowMs)) ? cached : Refresh();
     }
 
     /// <summary>The refresher's loop, on a dedicated thread.</summary>

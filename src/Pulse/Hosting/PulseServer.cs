@@ -38,6 +38,7 @@ public static class PulseServer
             sp.GetRequiredService<IOptions<PulseOptions>>().Value, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<EngineHostedService>();
         builder.Services.AddSingleton<LiveBroadcaster>();
+        builder.Services.AddSingleton<IngestAdmission>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
         builder.Services.AddPulseOpenApi();

@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using System.Threading.RateLimiting;
 using Pulse.Hosting;
 using Pulse.Http.OpenApi;
 using Pulse.Ingest;
@@ -20,7 +21,7 @@ public static class IngestEndpoints
             .ProducesIngestProblems();
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext context, PulseEngine engine)
+    private static async Task<IResult> IngestAsync(HttpContext context, PulseEngine engine, IngestAdmission admission)
     {
         if (!TryGetFormat(context.Request.ContentType, out BodyFormat format))
         {
@@ -34,6 +35,15 @@ public static class IngestEndpoints
         {
             return read.Problem;
         }
+
+        // Admitted after the body is read, so a client trickling its body holds no permit.
+        using RateLimitLease? admitted = await admission.EnterAsync(context.RequestAborted);
+        if (admitted is null)
+        {
+            IngestRequest.Return(read.Buffer);
+            return admission.Shed();
+        }
+
 
         EventBatch batch = IngestRequest.RentBatch(context);
         try
@@ -56,7 +66,7 @@ public static class IngestEndpoints
             return rejected;
         }
 
-        (IngestResult result, IResult? problem) = await IngestRequest.AppendAsync(engine, batch, context.RequestAborted);
+        (IngestResult result, IResult? problem) = await IngestRequest.AppendAsync(engine, batch, admitted, context.RequestAborted);
         return problem ?? new JsonResult(202, w => JsonOutput.WriteIngest(w, result, batch.Errors.Count, batch.Errors));
     }
 

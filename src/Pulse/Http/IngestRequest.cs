@@ -65,12 +65,25 @@ internal static class IngestRequest
         return Problems.Create(400, "No valid events", $"All {errors.Count} events were rejected; see 'errors'.", ErrorList(errors));
     }
 
-    /// <summary>Appends the batch and waits until it is durable; the problem instead when the log cannot take it now.</summary>
-    public static async Task<(IngestResult Result, IResult? Problem)> AppendAsync(PulseEngine engine, EventBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends the batch, gives the admission permit back once it is in the log (the CPU-bound part
+    /// is done), and waits until it is durable; the problem instead when the log cannot take it now.
+    /// </summary>
+    public static async Task<(IngestResult Result, IResult? Problem)> AppendAsync(PulseEngine engine, EventBatch batch, IDisposable admitted, CancellationToken cancellationToken)
     {
         try
         {
-            return (await engine.Ingest.AppendAsync(batch, cancellationToken), null);
+            PendingAppend pending;
+            try
+            {
+                pending = await engine.Ingest.BeginAppendAsync(batch, cancellationToken);
+            }
+            finally
+            {
+                admitted.Dispose();
+            }
+
+            return (await pending.DurableAsync(), null);
         }
         catch (IngestUnavailableException ex)
         {

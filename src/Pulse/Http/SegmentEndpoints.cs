@@ -1,5 +1,6 @@
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Net.Http.Headers;
+using System.Threading.RateLimiting;
 using Pulse.Hosting;
 using Pulse.Http.OpenApi;
 using Pulse.Ingest;
@@ -30,7 +31,7 @@ public static class SegmentEndpoints
 
     private static void Map<TBody>(IEndpointRouteBuilder app, string path, SegmentCall call, string name, string summary, string description)
         where TBody : notnull =>
-        app.MapPost(path, (HttpContext context, PulseEngine engine) => IngestAsync(context, engine, call))
+        app.MapPost(path, (HttpContext context, PulseEngine engine, IngestAdmission admission) => IngestAsync(context, engine, admission, call))
             .WithName(name).DisableAntiforgery()
             .WithTags(ApiDocs.SegmentTag)
             .WithSummary(summary)
@@ -40,7 +41,7 @@ public static class SegmentEndpoints
             .Produces<SegmentResponse>(StatusCodes.Status200OK)
             .ProducesIngestProblems();
 
-    private static async Task<IResult> IngestAsync(HttpContext context, PulseEngine engine, SegmentCall call)
+    private static async Task<IResult> IngestAsync(HttpContext context, PulseEngine engine, IngestAdmission admission, SegmentCall call)
     {
         if (!IsJson(context.Request.ContentType))
         {
@@ -57,6 +58,15 @@ public static class SegmentEndpoints
 
         SegmentTranslation translation = Translations.Get();
         context.Response.RegisterForDispose(new ReturnToPool(translation));
+
+        // Admitted after the body is read, so a client trickling its body holds no permit.
+        using RateLimitLease? admitted = await admission.EnterAsync(context.RequestAborted);
+        if (admitted is null)
+        {
+            IngestRequest.Return(read.Buffer);
+            return admission.Shed();
+        }
+
         EventBatch batch = IngestRequest.RentBatch(context);
         long now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         try
@@ -88,7 +98,7 @@ public static class SegmentEndpoints
             return rejected;
         }
 
-        (IngestResult result, IResult? problem) = await IngestRequest.AppendAsync(engine, batch, context.RequestAborted);
+        (IngestResult result, IResult? problem) = await IngestRequest.AppendAsync(engine, batch, admitted, context.RequestAborted);
         return problem ?? new JsonResult(200, w =>
         {
             w.WriteStartObject();

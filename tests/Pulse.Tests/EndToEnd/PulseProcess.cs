@@ -23,6 +23,9 @@ internal sealed class PulseProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The server's process id, for reading its /proc figures.</summary>
+    public int Pid => _process.Id;
     public string DataDirectory { get; }
     public Uri BaseAddress { get; }
     public bool HasExited => _process.HasExited;
