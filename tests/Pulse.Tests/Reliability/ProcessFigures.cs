@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace Pulse.Tests.Reliability;
 
-/// <summary>A process's resident memory, open file descriptors and threads, read from /proc.</summary>
-internal readonly record struct ProcessFigures(long RssBytes, int OpenFiles, int Threads)
+/// <summary>
+/// A process's resident memory, descriptors and threads, read from /proc. Sockets are counted apart
+/// from files: how many connections a server holds follows its clients, not a leak.
+/// </summary>
+internal readonly record struct ProcessFigures(long RssBytes, int OpenFiles, int Sockets, int Threads)
 {
     public static ProcessFigures Read(int pid)
     {
@@ -21,6 +24,34 @@ internal readonly record struct ProcessFigures(long RssBytes, int OpenFiles, int
             }
         }
 
-        return new ProcessFigures(rss, Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length, threads);
+        int files = 0, sockets = 0;
+        foreach (string fd in Directory.GetFileSystemEntries($"/proc/{pid}/fd"))
+        {
+            string? target = null;
+            try
+            {
+                target = new FileInfo(fd).LinkTarget;
+            }
+            catch (IOException)
+            {
+                // Closed between the listing and the read.
+            }
+
+            if (target is null)
+            {
+                continue;
+            }
+
+            if (target.StartsWith("socket:", StringComparison.Ordinal))
+            {
+                sockets++;
+            }
+            else
+            {
+                files++;
+            }
+        }
+
+        return new ProcessFigures(rss, files, sockets, threads);
     }
 }

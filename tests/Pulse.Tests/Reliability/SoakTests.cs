@@ -65,6 +65,7 @@ public sealed class SoakTests
             new("RSS first → last MB", $"{first.RssBytes >> 20} → {last.RssBytes >> 20}"),
             new("RSS peak MB", peakRss >> 20),
             new("open files first → last", $"{first.OpenFiles} → {last.OpenFiles}"),
+            new("sockets first → last", $"{first.Sockets} → {last.Sockets}"),
             new("threads first → last", $"{first.Threads} → {last.Threads}"),
             new("ack p99 first → last ms", $"{firstP99:F1} → {lastP99:F1}"),
             new("ack p99 worst window ms", samples.Max(s => s.AckP99)),
@@ -76,6 +77,7 @@ public sealed class SoakTests
         // trend — a leak of memory, descriptors or threads, or latency that climbs with time.
         Assert.True(last.RssBytes <= (first.RssBytes * 1.25) + (64L << 20), $"RSS grew from {first.RssBytes >> 20} MB to {last.RssBytes >> 20} MB");
         Assert.True(last.OpenFiles <= first.OpenFiles + 16, $"open files grew from {first.OpenFiles} to {last.OpenFiles}");
+        Assert.True(last.Sockets <= OpenLoopLoad.MaxOutstanding + 16, $"{last.Sockets} sockets open for at most {OpenLoopLoad.MaxOutstanding} client connections");
         Assert.True(last.Threads <= first.Threads + 16, $"threads grew from {first.Threads} to {last.Threads}");
         Assert.True(lastP99 <= Math.Max(3 * firstP99, firstP99 + 100), $"ack p99 climbed from {firstP99:F1} ms to {lastP99:F1} ms");
     }
