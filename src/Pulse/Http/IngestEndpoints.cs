@@ -1,5 +1,5 @@
-using Microsoft.Net.Http.Headers;
 using System.Threading.RateLimiting;
+using Microsoft.Net.Http.Headers;
 using Pulse.Hosting;
 using Pulse.Http.OpenApi;
 using Pulse.Ingest;

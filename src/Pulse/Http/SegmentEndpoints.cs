@@ -1,6 +1,6 @@
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Net.Http.Headers;
-using System.Threading.RateLimiting;
 using Pulse.Hosting;
 using Pulse.Http.OpenApi;
 using Pulse.Ingest;
