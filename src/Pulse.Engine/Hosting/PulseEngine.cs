@@ -131,10 +131,11 @@ public sealed partial class PulseEngine : IAsyncDisposable
         TimeSpan[] resident = options.Processing.ResidentSpans();
         long replay = 0;
         Span<long> loadedFrom = stackalloc long[Resolutions.Count];
+        var divergences = new List<StoreDivergence>();
         for (int p = 0; p < partitions; p++)
         {
             states[p] = new PartitionState(p, dictionary, store, options.Processing.AllowedLateness);
-            StoredCheckpoint? checkpoint = store.LoadCheckpoint(p);
+            StoredCheckpoint? checkpoint = VerifyCheckpoint(store, log[p], store.LoadCheckpoint(p), options, logger, divergences);
             LogPosition start = log[p].StartPosition;
             bool restored = false;
             if (checkpoint is { } c && c.Position.Offset >= start.Offset && c.Position.Offset <= log[p].NextOffset)
@@ -174,7 +175,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             RebuildDedupe(log[p], dedupe[p], options.Dedupe.Horizon, clock);
         }
 
-        var engine = new PulseEngine(options, clock, loggers, store, dictionary, persistedDimensions, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock), _dataLock = dataLock };
+        var engine = new PulseEngine(options, clock, loggers, store, dictionary, persistedDimensions, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock), _dataLock = dataLock, Divergences = divergences };
         engine.RecoveryTime = Stopwatch.GetElapsedTime(started);
         engine.StartedAtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         LogStarted(logger, data, partitions, replay, (long)engine.RecoveryTime.TotalMilliseconds);

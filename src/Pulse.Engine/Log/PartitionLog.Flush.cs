@@ -220,6 +220,7 @@ public sealed partial class PartitionLog
     private void HandleWriteFailure(PendingBuffer batch, Exception error)
     {
         Interlocked.Increment(ref _writeErrors);
+        Interlocked.Exchange(ref _lastWriteFailureMs, NowMs());
         _lastError = error;
         LogMessages.WriteFailed(_logger, Partition, error);
 

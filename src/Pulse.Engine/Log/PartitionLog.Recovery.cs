@@ -105,11 +105,19 @@ public sealed partial class PartitionLog
     {
         SegmentIndex index = new(baseOffset, _indexIntervalBytes);
         using SegmentScanner scanner = new(handle, 0, length, baseOffset - 1, requireConsecutive: false);
+        long lostFrom = -1;
         while (true)
         {
             ScanResult result = scanner.Next(out ScannedRecord record);
             if (result == ScanResult.Record)
             {
+                if (lostFrom >= 0)
+                {
+                    // The records between the last good one and this are gone; a cut-short end is a gap to the next segment instead.
+                    RecordLost(lostFrom, record.Offset - 1);
+                    lostFrom = -1;
+                }
+
                 index.Add(record.Offset, record.Position, record.TimestampMs);
                 continue;
             }
@@ -120,6 +128,7 @@ public sealed partial class PartitionLog
             }
 
             long badPosition = scanner.Position;
+            lostFrom = scanner.LastOffset + 1;
             bool found = scanner.Resync();
             Interlocked.Increment(ref _corruptionsSkipped);
             LogMessages.CorruptionSkipped(_logger, Partition, path, badPosition, scanner.Position - badPosition);
@@ -192,6 +201,7 @@ public sealed partial class PartitionLog
             {
                 Interlocked.Increment(ref _corruptionsSkipped);
                 LogMessages.OffsetGap(_logger, Partition, expected, actual - 1);
+                RecordLost(expected, actual - 1);
             }
         }
     }
