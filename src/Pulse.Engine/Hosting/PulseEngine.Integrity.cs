@@ -46,9 +46,9 @@ public sealed partial class PulseEngine
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: the store's rollups hold {Stored} events but its checkpoint counted {Counted}; the partition's rows were cleared and are rebuilt from the log ({Records} records)")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: the stored rollups hold {Stored} events but its checkpoint counted {Counted}; the partition rows were cleared and are rebuilt from the log ({Records} records)")]
     private static partial void LogDivergenceRebuilt(ILogger logger, int partition, long stored, long counted, long records);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Partition {Partition}: the store's rollups hold {Stored} events but its checkpoint counted {Counted}, and the log starts at offset {Start} so it cannot rebuild them; totals of this partition may be off by the difference")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Partition {Partition}: the stored rollups hold {Stored} events but its checkpoint counted {Counted}, and the log starts at offset {Start} so it cannot rebuild them; totals of this partition may be off by the difference")]
     private static partial void LogDivergenceKept(ILogger logger, int partition, long stored, long counted, long start);
 }
