@@ -114,6 +114,12 @@ public sealed partial class PartitionLog
             EngineInstruments.LogFlushBytes.Record(batch.Length);
             BeforeDurable?.Invoke();
             PublishDurableEnd(new LogPosition(batch.FirstOffset + batch.RecordCount, _active.BaseOffset, _active.Length));
+            // A write that succeeds after a failure (space freed, the device back) ends that failure.
+            if (Interlocked.Read(ref _lastWriteFailureMs) != 0)
+            {
+                Interlocked.Exchange(ref _lastWriteFailureMs, 0);
+            }
+
             Interlocked.Add(ref _appendedRecords, batch.RecordCount);
             cycle.TrySetResult();
         }

@@ -119,7 +119,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
     /// <summary>The last write, fsync or rollback error, also after the log recovered from it.</summary>
     public Exception? LastError => _lastError;
 
-    /// <summary>When (Unix ms, the log's clock) a write or fsync last failed; 0 when none has since start.</summary>
+    /// <summary>When (Unix ms, the log's clock) a write or fsync last failed; 0 when none has, or a write succeeded after it.</summary>
     public long LastWriteFailureMs => Interlocked.Read(ref _lastWriteFailureMs);
 
     public LogStats Stats

@@ -10,7 +10,10 @@ public sealed class LogHealthCheck(PulseEngine engine) : IHealthCheck
 {
     private const string ProbeName = ".health-probe";
 
-    /// <summary>A write that failed this recently (a full disk, an I/O error) means the next appends are likely to fail too.</summary>
+    /// <summary>
+    /// A write that failed this recently, with none succeeding since (a full disk, an I/O error), means the
+    /// next appends are likely to fail too; past it, an idle node is offered traffic again to find out.
+    /// </summary>
     private const long RecentWriteFailureMs = 10_000;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
