@@ -50,6 +50,20 @@ public sealed class LogFaultTests
     }
 
     [Fact]
+    public async Task A_flipped_bit_in_the_active_segment_loses_that_record_and_keeps_the_intact_ones_after_it()
+    {
+        using FaultScenario scenario = await FaultScenario.CreateAsync("bitflip-active", seed: 85, Events);
+        List<SegmentFile> segments = await SendAndKillAsync(scenario);
+        SegmentFile active = segments[^1];
+        Assert.True(active.Records.Count >= 10, $"the active segment holds only {active.Records.Count} records");
+        StoredRecord hit = active.Records[active.Records.Count / 2];
+        LogFiles.FlipBit(active, hit);
+
+        await AssertRecoveredAsync(scenario, "flipped-bit-active-segment", destroyed: [hit.Offset], 0, "corrupt record in",
+            server => CheckLossAsync(server, [hit.Offset]));
+    }
+
+    [Fact]
     public async Task A_missing_segment_loses_exactly_its_records()
     {
         using FaultScenario scenario = await FaultScenario.CreateAsync("missing", seed: 83, Events);
