@@ -45,6 +45,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         Ingest = new IngestPipeline(log, dedupe, options.Log, clock);
         var residency = new ReaderWriterLockSlim();
         Checkpointer = new Checkpointer(states, log, store, dictionary, residency, options, clock, loggers.CreateLogger("Pulse.Checkpoint"), persistedDimensions);
+        Scrubber = new LogScrubber(log, options.Log);
         _processors = new PartitionProcessor[states.Length];
         for (int p = 0; p < states.Length; p++)
         {
@@ -86,6 +87,9 @@ public sealed partial class PulseEngine : IAsyncDisposable
     public IReadOnlyList<PartitionState> States { get; }
     public IngestPipeline Ingest { get; }
     public Checkpointer Checkpointer { get; }
+
+    /// <summary>Reads the retained log back in the background to find damage nothing else would read.</summary>
+    public LogScrubber Scrubber { get; }
     public QueryEngine Queries { get; }
     public FunnelQueries Funnels { get; }
 
@@ -257,6 +261,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         }
 
         StartThread("pulse-checkpoint", () => Checkpointer.Run(token));
+        StartThread("pulse-log-scrub", () => Scrubber.Run(token));
         StartThread("pulse-realtime", () => Realtime.Run(token));
         if (Anomalies is { } anomalies)
         {

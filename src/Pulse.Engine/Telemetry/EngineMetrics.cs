@@ -50,6 +50,8 @@ public sealed class EngineMetrics : IDisposable
             "Corrupt records found and skipped by recovery.");
         m.CreateObservableCounter("pulse_log_records_lost", () => PerPartition(static s => s.RecordsLost), null,
             "Acknowledged records found unreadable since start (corrupt, or in a missing or truncated segment): not counted anywhere.");
+        m.CreateObservableCounter("pulse_log_scrubbed_bytes", () => engine.Scrubber.BytesScrubbed, "By",
+            "Record bytes the scrubber read back and checked (Pulse:Log:ScrubInterval).");
         m.CreateObservableGauge("pulse_log_writable", WritablePartitions, null, "1 while a partition log takes appends, 0 after a write failure it could not undo.");
         m.CreateObservableGauge("pulse_disk_free_bytes", () => Disk(static d => d.AvailableFreeSpace), "By", "Free bytes on the data directory's file system.");
         m.CreateObservableGauge("pulse_disk_size_bytes", () => Disk(static d => d.TotalSize), "By", "Size of the data directory's file system.");

@@ -74,6 +74,7 @@ public sealed class LogHealthCheck(PulseEngine engine) : IHealthCheck
             ["records_lost"] = lost,
             ["corruptions_skipped"] = corruptions,
             ["torn_tail_bytes_cut"] = tornBytes,
+            ["scrub_passes"] = engine.Scrubber.Passes,
         };
         if (free < floor)
         {
