@@ -45,6 +45,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         Ingest = new IngestPipeline(log, dedupe, options.Log, clock);
         var residency = new ReaderWriterLockSlim();
         Checkpointer = new Checkpointer(states, log, store, dictionary, residency, options, clock, loggers.CreateLogger("Pulse.Checkpoint"), persistedDimensions);
+        Scrubber = new LogScrubber(log, options.Log);
         _processors = new PartitionProcessor[states.Length];
         for (int p = 0; p < states.Length; p++)
         {
@@ -86,6 +87,9 @@ public sealed partial class PulseEngine : IAsyncDisposable
     public IReadOnlyList<PartitionState> States { get; }
     public IngestPipeline Ingest { get; }
     public Checkpointer Checkpointer { get; }
+
+    /// <summary>Reads the retained log back in the background to find damage nothing else would read.</summary>
+    public LogScrubber Scrubber { get; }
     public QueryEngine Queries { get; }
     public FunnelQueries Funnels { get; }
 
@@ -131,10 +135,11 @@ public sealed partial class PulseEngine : IAsyncDisposable
         TimeSpan[] resident = options.Processing.ResidentSpans();
         long replay = 0;
         Span<long> loadedFrom = stackalloc long[Resolutions.Count];
+        var divergences = new List<StoreDivergence>();
         for (int p = 0; p < partitions; p++)
         {
             states[p] = new PartitionState(p, dictionary, store, options.Processing.AllowedLateness);
-            StoredCheckpoint? checkpoint = store.LoadCheckpoint(p);
+            StoredCheckpoint? checkpoint = VerifyCheckpoint(store, log[p], store.LoadCheckpoint(p), options, logger, divergences);
             LogPosition start = log[p].StartPosition;
             bool restored = false;
             if (checkpoint is { } c && c.Position.Offset >= start.Offset && c.Position.Offset <= log[p].NextOffset)
@@ -174,7 +179,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
             RebuildDedupe(log[p], dedupe[p], options.Dedupe.Horizon, clock);
         }
 
-        var engine = new PulseEngine(options, clock, loggers, store, dictionary, persistedDimensions, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock), _dataLock = dataLock };
+        var engine = new PulseEngine(options, clock, loggers, store, dictionary, persistedDimensions, log, states, dedupe) { Definitions = new DefinitionRegistry(states, store, catalog, clock), _dataLock = dataLock, Divergences = divergences };
         engine.RecoveryTime = Stopwatch.GetElapsedTime(started);
         engine.StartedAtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         LogStarted(logger, data, partitions, replay, (long)engine.RecoveryTime.TotalMilliseconds);
@@ -256,6 +261,7 @@ public sealed partial class PulseEngine : IAsyncDisposable
         }
 
         StartThread("pulse-checkpoint", () => Checkpointer.Run(token));
+        StartThread("pulse-log-scrub", () => Scrubber.Run(token));
         StartThread("pulse-realtime", () => Realtime.Run(token));
         if (Anomalies is { } anomalies)
         {

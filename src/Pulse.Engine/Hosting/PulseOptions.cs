@@ -99,6 +99,16 @@ public sealed class LogOptions
     /// </summary>
     [Range(0, long.MaxValue)]
     public long MinFreeDiskBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// Every retained record is read back and its CRC checked after start and then this often, so
+    /// damage below the last checkpoint (which nothing else reads) is found and reported. 0 turns it off.
+    /// </summary>
+    public TimeSpan ScrubInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>The scrubber's read budget, in record bytes per second.</summary>
+    [Range(1024 * 1024, long.MaxValue)]
+    public long ScrubBytesPerSecond { get; set; } = 32L * 1024 * 1024;
 }
 
 public sealed class DedupeOptions

@@ -147,9 +147,15 @@ public sealed class LogReader : IDisposable
     {
         long badPosition = _bytePosition;
         using SegmentScanner scanner = new(segment.Handle, _bytePosition, readable, _lastOffset, requireConsecutive: false) { OffsetLimit = offsetLimit };
-        scanner.Resync();
+        bool found = scanner.Resync();
         _bytePosition = scanner.Position;
         _log.CountCorruption(segment.LogPath, badPosition, _bytePosition - badPosition);
+        // The offsets between the last good record and the next one are what the damage destroyed;
+        // when none follows in this segment, up to its last (sealed) or the durable end (active).
+        long nextOffset = found && scanner.Next(out ScannedRecord next) == ScanResult.Record
+            ? next.Offset
+            : segment.IsSealed ? segment.Index.LastOffset + 1 : offsetLimit;
+        _log.RecordLost(_lastOffset + 1, nextOffset - 1);
     }
 
     private bool MoveToNextSegment(Segment current)

@@ -1,6 +1,7 @@
 namespace Pulse.Log;
 
 /// <summary>Counters of one partition log, for metrics and health.</summary>
+/// <param name="RecordsLost">Offsets found unreadable since start (corrupt records, missing or truncated segments), each counted once however many readers met it.</param>
 public readonly record struct LogStats(
     long Bytes,
     int Segments,
@@ -11,4 +12,5 @@ public readonly record struct LogStats(
     long RecoveryTruncations,
     long RecoveryTruncatedBytes,
     long CorruptionsSkipped,
-    long WriteErrors);
+    long WriteErrors,
+    long RecordsLost);

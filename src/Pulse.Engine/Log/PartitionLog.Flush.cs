@@ -114,6 +114,12 @@ public sealed partial class PartitionLog
             EngineInstruments.LogFlushBytes.Record(batch.Length);
             BeforeDurable?.Invoke();
             PublishDurableEnd(new LogPosition(batch.FirstOffset + batch.RecordCount, _active.BaseOffset, _active.Length));
+            // A write that succeeds after a failure (space freed, the device back) ends that failure.
+            if (Interlocked.Read(ref _lastWriteFailureMs) != 0)
+            {
+                Interlocked.Exchange(ref _lastWriteFailureMs, 0);
+            }
+
             Interlocked.Add(ref _appendedRecords, batch.RecordCount);
             cycle.TrySetResult();
         }
@@ -220,6 +226,7 @@ public sealed partial class PartitionLog
     private void HandleWriteFailure(PendingBuffer batch, Exception error)
     {
         Interlocked.Increment(ref _writeErrors);
+        Interlocked.Exchange(ref _lastWriteFailureMs, NowMs());
         _lastError = error;
         LogMessages.WriteFailed(_logger, Partition, error);
 

@@ -105,11 +105,19 @@ public sealed partial class PartitionLog
     {
         SegmentIndex index = new(baseOffset, _indexIntervalBytes);
         using SegmentScanner scanner = new(handle, 0, length, baseOffset - 1, requireConsecutive: false);
+        long lostFrom = -1;
         while (true)
         {
             ScanResult result = scanner.Next(out ScannedRecord record);
             if (result == ScanResult.Record)
             {
+                if (lostFrom >= 0)
+                {
+                    // The records between the last good one and this are gone; a cut-short end is a gap to the next segment instead.
+                    RecordLost(lostFrom, record.Offset - 1);
+                    lostFrom = -1;
+                }
+
                 index.Add(record.Offset, record.Position, record.TimestampMs);
                 continue;
             }
@@ -120,6 +128,7 @@ public sealed partial class PartitionLog
             }
 
             long badPosition = scanner.Position;
+            lostFrom = scanner.LastOffset + 1;
             bool found = scanner.Resync();
             Interlocked.Increment(ref _corruptionsSkipped);
             LogMessages.CorruptionSkipped(_logger, Partition, path, badPosition, scanner.Position - badPosition);
@@ -168,17 +177,53 @@ public sealed partial class PartitionLog
         }
     }
 
-    /// <summary>Indexes the records of the active segment up to the first one that is not valid and in sequence.</summary>
+    /// <summary>
+    /// Indexes the records of the active segment, in sequence. Bad bytes with no valid record after
+    /// them are a torn tail (a write the crash interrupted, never acknowledged): the index ends before
+    /// them and the caller cuts them. Bad bytes with valid records after them are damage to records
+    /// already acknowledged: they are skipped and reported like damage to a sealed segment, so the
+    /// intact records behind them are kept rather than cut with a "tail".
+    /// </summary>
     private SegmentIndex ScanActiveSegment(Segment segment, long end)
     {
         SegmentIndex index = new(segment.BaseOffset, _indexIntervalBytes);
         using SegmentScanner scanner = new(segment.Handle, 0, end, segment.BaseOffset - 1, requireConsecutive: true);
-        while (scanner.Next(out ScannedRecord record) == ScanResult.Record)
+        long validEnd = 0;
+        long lostFrom = -1;
+        while (true)
         {
-            index.Add(record.Offset, record.Position, record.TimestampMs);
+            ScanResult result = scanner.Next(out ScannedRecord record);
+            if (result == ScanResult.Record)
+            {
+                if (lostFrom >= 0)
+                {
+                    RecordLost(lostFrom, record.Offset - 1);
+                    lostFrom = -1;
+                }
+
+                index.Add(record.Offset, record.Position, record.TimestampMs);
+                validEnd = scanner.Position;
+                continue;
+            }
+
+            if (result == ScanResult.End)
+            {
+                break;
+            }
+
+            long badPosition = scanner.Position;
+            long lastGood = scanner.LastOffset;
+            if (!scanner.Resync())
+            {
+                break;
+            }
+
+            lostFrom = lastGood + 1;
+            Interlocked.Increment(ref _corruptionsSkipped);
+            LogMessages.CorruptionSkipped(_logger, Partition, segment.LogPath, badPosition, scanner.Position - badPosition);
         }
 
-        index.Length = scanner.Position;
+        index.Length = validEnd;
         return index;
     }
 
@@ -192,6 +237,7 @@ public sealed partial class PartitionLog
             {
                 Interlocked.Increment(ref _corruptionsSkipped);
                 LogMessages.OffsetGap(_logger, Partition, expected, actual - 1);
+                RecordLost(expected, actual - 1);
             }
         }
     }

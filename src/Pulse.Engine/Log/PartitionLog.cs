@@ -37,6 +37,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private long _recoveryTruncatedBytes;
     private long _corruptionsSkipped;
     private long _writeErrors;
+    private long _lastWriteFailureMs;
     private volatile Exception? _lastError;
 
     private PartitionLog(string directory, int partition, LogOptions options, TimeProvider clock, ILogger logger)
@@ -118,6 +119,9 @@ public sealed partial class PartitionLog : IAsyncDisposable
     /// <summary>The last write, fsync or rollback error, also after the log recovered from it.</summary>
     public Exception? LastError => _lastError;
 
+    /// <summary>When (Unix ms, the log's clock) a write or fsync last failed; 0 when none has, or a write succeeded after it.</summary>
+    public long LastWriteFailureMs => Interlocked.Read(ref _lastWriteFailureMs);
+
     public LogStats Stats
     {
         get
@@ -138,7 +142,8 @@ public sealed partial class PartitionLog : IAsyncDisposable
                 RecoveryTruncations: Interlocked.Read(ref _recoveryTruncations),
                 RecoveryTruncatedBytes: Interlocked.Read(ref _recoveryTruncatedBytes),
                 CorruptionsSkipped: Interlocked.Read(ref _corruptionsSkipped),
-                WriteErrors: Interlocked.Read(ref _writeErrors));
+                WriteErrors: Interlocked.Read(ref _writeErrors),
+                RecordsLost: Interlocked.Read(ref _recordsLost));
         }
     }
 

@@ -15,6 +15,16 @@ public interface ICheckpointStore
 
     StoredCheckpoint? LoadCheckpoint(int partition);
 
+    /// <summary>
+    /// The events the partition's stored day rollups hold (the type cuboid, summed). A full
+    /// checkpoint writes them with its event count in one transaction, so the two agree unless the
+    /// store lost or kept rows its checkpoint does not describe (a damaged, edited or half-restored file).
+    /// </summary>
+    long StoredEvents(int partition);
+
+    /// <summary>Deletes every row of the partition (rollups, analytics, metric cells, its checkpoint) in one transaction, so it can be rebuilt from the log.</summary>
+    void ResetPartition(int partition);
+
     /// <summary>Loads every stored cell of the state's partition in buckets at or after <paramref name="loadedFrom"/> (per resolution); returns the rows loaded.</summary>
     int LoadResident(PartitionState state, ReadOnlySpan<long> loadedFrom);
 

@@ -48,6 +48,10 @@ public sealed class EngineMetrics : IDisposable
             "Bytes of torn tail cut off by recovery at start.");
         m.CreateObservableCounter("pulse_log_corruptions_skipped", () => PerPartition(static s => s.CorruptionsSkipped), null,
             "Corrupt records found and skipped by recovery.");
+        m.CreateObservableCounter("pulse_log_records_lost", () => PerPartition(static s => s.RecordsLost), null,
+            "Acknowledged records found unreadable since start (corrupt, or in a missing or truncated segment): not counted anywhere.");
+        m.CreateObservableCounter("pulse_log_scrubbed_bytes", () => engine.Scrubber.BytesScrubbed, "By",
+            "Record bytes the scrubber read back and checked (Pulse:Log:ScrubInterval).");
         m.CreateObservableGauge("pulse_log_writable", WritablePartitions, null, "1 while a partition log takes appends, 0 after a write failure it could not undo.");
         m.CreateObservableGauge("pulse_disk_free_bytes", () => Disk(static d => d.AvailableFreeSpace), "By", "Free bytes on the data directory's file system.");
         m.CreateObservableGauge("pulse_disk_size_bytes", () => Disk(static d => d.TotalSize), "By", "Size of the data directory's file system.");
@@ -80,6 +84,8 @@ public sealed class EngineMetrics : IDisposable
             "Time since the last successful checkpoint.");
         m.CreateObservableCounter("pulse_checkpoints", () => engine.Checkpointer.Checkpoints, null, "Successful checkpoints.");
         m.CreateObservableCounter("pulse_checkpoint_failures", () => engine.Checkpointer.Failures, null, "Checkpoints whose store transaction failed (their changes stay pending).");
+        m.CreateObservableGauge("pulse_store_divergences", StoreDivergences, null,
+            "1 when the partition's stored rollups disagreed with its checkpoint at start (rebuilt from the log when it still held every record).");
         m.CreateObservableGauge("pulse_store_size_bytes", engine.Store.DatabaseBytes, "By", "Bytes of the SQLite store (database, WAL and shared-memory files).");
     }
 
@@ -115,6 +121,17 @@ public sealed class EngineMetrics : IDisposable
         for (int p = 0; p < values.Length; p++)
         {
             values[p] = new Measurement<long>(_engine.Log[p].IsHealthy ? 1 : 0, _partitionTags[p]);
+        }
+
+        return values;
+    }
+
+    private Measurement<long>[] StoreDivergences()
+    {
+        var values = new Measurement<long>[_partitionTags.Length];
+        for (int p = 0; p < values.Length; p++)
+        {
+            values[p] = new Measurement<long>(_engine.Divergences.Any(d => d.Partition == p) ? 1 : 0, _partitionTags[p]);
         }
 
         return values;

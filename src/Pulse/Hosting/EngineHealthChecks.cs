@@ -2,18 +2,35 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Pulse.Hosting;
 
-/// <summary>The log is writable on every partition and the data disk has room (thresholds: <see cref="HealthOptions"/>).</summary>
+/// <summary>
+/// The log is writable on every partition, its last writes succeeded, the data disk has room
+/// (thresholds: <see cref="HealthOptions"/>), and nothing acknowledged was found unreadable.
+/// </summary>
 public sealed class LogHealthCheck(PulseEngine engine) : IHealthCheck
 {
     private const string ProbeName = ".health-probe";
 
+    /// <summary>
+    /// A write that failed this recently, with none succeeding since (a full disk, an I/O error), means the
+    /// next appends are likely to fail too; past it, an idle node is offered traffic again to find out.
+    /// </summary>
+    private const long RecentWriteFailureMs = 10_000;
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        long now = engine.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         for (int p = 0; p < engine.Log.Count; p++)
         {
             if (!engine.Log[p].IsHealthy)
             {
                 return Task.FromResult(HealthCheckResult.Unhealthy($"Partition {p} cannot write: {engine.Log[p].LastError?.Message}"));
+            }
+
+            long failed = engine.Log[p].LastWriteFailureMs;
+            if (failed > 0 && now - failed < RecentWriteFailureMs)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy(
+                    $"Partition {p}: a write failed {now - failed} ms ago ({engine.Log[p].LastError?.Message}); its appends were refused and the log cut back to its durable end."));
             }
         }
 
@@ -34,18 +51,47 @@ public sealed class LogHealthCheck(PulseEngine engine) : IHealthCheck
         // Below the log's own floor (Pulse:Log:MinFreeDiskBytes) appends are refused, so the node cannot take traffic.
         long floor = Math.Max(limits.DiskFreeUnhealthyBytes, engine.Options.Log.MinFreeDiskBytes);
         long free = new DriveInfo(data).AvailableFreeSpace;
+        long lost = 0, corruptions = 0, tornBytes = 0;
+        var damaged = new List<string>();
+        for (int p = 0; p < engine.Log.Count; p++)
+        {
+            Pulse.Log.LogStats stats = engine.Log[p].Stats;
+            lost += stats.RecordsLost;
+            corruptions += stats.CorruptionsSkipped;
+            tornBytes += stats.RecoveryTruncatedBytes;
+            if (stats.RecordsLost > 0)
+            {
+                damaged.Add($"partition {p}: {stats.RecordsLost} records (offsets {string.Join(", ", engine.Log[p].LostRanges.Select(static r => r.First == r.Last ? $"{r.First}" : $"{r.First}-{r.Last}"))})");
+            }
+        }
+
         var detail = new Dictionary<string, object>
         {
             ["free_bytes"] = free,
             ["degraded_below_bytes"] = Math.Max(limits.DiskFreeDegradedBytes, floor),
             ["unhealthy_below_bytes"] = floor,
             ["partitions"] = engine.Log.Count,
+            ["records_lost"] = lost,
+            ["corruptions_skipped"] = corruptions,
+            ["torn_tail_bytes_cut"] = tornBytes,
+            ["scrub_passes"] = engine.Scrubber.Passes,
         };
-        return Task.FromResult(free < floor
-            ? HealthCheckResult.Unhealthy($"Only {free >> 20} MiB free on the data disk (floor {floor >> 20} MiB: below it appends are refused).", data: detail)
-            : free < limits.DiskFreeDegradedBytes
-                ? HealthCheckResult.Degraded($"Only {free >> 20} MiB free on the data disk (warning below {limits.DiskFreeDegradedBytes >> 20} MiB).", data: detail)
-                : HealthCheckResult.Healthy("Writable.", detail));
+        if (free < floor)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"Only {free >> 20} MiB free on the data disk (floor {floor >> 20} MiB: below it appends are refused).", data: detail));
+        }
+
+        // Damaged log data does not stop the node: everything intact is counted and served, and new
+        // appends are unaffected, so it stays ready — but degraded, because some acknowledged events are gone.
+        if (damaged.Count > 0)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded(
+                $"Acknowledged log records are unreadable (corrupt, or in a missing or truncated segment) and not counted: {string.Join("; ", damaged)}.", data: detail));
+        }
+
+        return Task.FromResult(free < limits.DiskFreeDegradedBytes
+            ? HealthCheckResult.Degraded($"Only {free >> 20} MiB free on the data disk (warning below {limits.DiskFreeDegradedBytes >> 20} MiB).", data: detail)
+            : HealthCheckResult.Healthy(tornBytes > 0 ? $"Writable; recovery cut a torn tail of {tornBytes} bytes (appends that were never acknowledged)." : "Writable.", detail));
     }
 }
 
@@ -63,10 +109,25 @@ public sealed class StoreHealthCheck(PulseEngine engine) : IHealthCheck
         {
             ["store_bytes"] = engine.Store.DatabaseBytes(),
             ["checkpoint_failures"] = engine.Checkpointer.Failures,
+            ["divergent_partitions"] = engine.Divergences.Count,
+            ["rebuilt_partitions"] = engine.Divergences.Count(static d => d.Rebuilt),
         };
-        return Task.FromResult(engine.Checkpointer.LastError is { } error
-            ? HealthCheckResult.Degraded($"The last checkpoint could not write to the store: {error}", data: detail)
-            : HealthCheckResult.Healthy("Answering.", detail));
+        if (engine.Checkpointer.LastError is { } error)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded($"The last checkpoint could not write to the store: {error}", data: detail));
+        }
+
+        // Ready either way: a rebuilt partition is exact once its replay has caught up (the processing
+        // check shows the lag); one that could not be rebuilt serves what the store holds.
+        if (engine.Divergences.Count > 0)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded(
+                "At start the stored rollups disagreed with their checkpoint: " + string.Join("; ", engine.Divergences.Select(static d =>
+                    $"partition {d.Partition} held {d.StoredEvents} events, its checkpoint counted {d.CheckpointEvents}, " +
+                    (d.Rebuilt ? "rebuilt from the log" : "not rebuilt (the log no longer starts at offset 0)"))) + ".", data: detail));
+        }
+
+        return Task.FromResult(HealthCheckResult.Healthy("Answering.", detail));
     }
 }
 

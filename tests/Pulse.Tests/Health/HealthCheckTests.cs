@@ -76,6 +76,34 @@ public sealed class HealthCheckTests
             Assert.True(h.Engine.Log[p].TryRecover());
         }
 
+        // Writable again, but the failure is recent and nothing has been written since: still not ready.
+        Assert.Equal(HealthStatus.Unhealthy, (await h.CheckAsync(new LogHealthCheck(h.Engine))).Status);
+        await h.IngestAsync(Events(1, prefix: "after"));
+
+        Assert.Equal(HealthStatus.Healthy, (await h.CheckAsync(new LogHealthCheck(h.Engine))).Status);
+    }
+
+    [Fact]
+    public async Task Log_is_unhealthy_after_a_rolled_back_write_failure_until_a_write_succeeds()
+    {
+        await using var h = EngineHarness.Start();
+        for (int p = 0; p < h.Engine.Log.Count; p++)
+        {
+            h.Engine.Log[p].InjectWriteFault = _ => new IOException("No space left on device");
+        }
+
+        await Assert.ThrowsAsync<IngestUnavailableException>(() => h.IngestAsync(Events(1)));
+        for (int p = 0; p < h.Engine.Log.Count; p++)
+        {
+            h.Engine.Log[p].InjectWriteFault = null;
+            Assert.True(h.Engine.Log[p].IsHealthy);
+        }
+
+        HealthCheckResult r = await h.CheckAsync(new LogHealthCheck(h.Engine));
+        Assert.Equal(HealthStatus.Unhealthy, r.Status);
+        Assert.Contains("No space left on device", r.Description, StringComparison.Ordinal);
+
+        await h.IngestAsync(Events(1));
         Assert.Equal(HealthStatus.Healthy, (await h.CheckAsync(new LogHealthCheck(h.Engine))).Status);
     }
 

@@ -74,7 +74,7 @@ public sealed class PartitionLogRecoveryTests
     }
 
     [Fact]
-    public async Task A_flipped_byte_in_a_middle_record_of_the_tail_cuts_everything_after_it()
+    public async Task A_flipped_byte_in_a_middle_record_of_the_active_segment_loses_only_that_record()
     {
         using TempDirectory dir = new();
         string segment = await WriteSingleSegmentAsync(dir.Path, 50);
@@ -82,7 +82,24 @@ public sealed class PartitionLogRecoveryTests
         long start30 = RecordPositions(segment)[30];
         FlipByte(segment, start30 + 9); // inside the offset field
 
-        await AssertRecoveredToAsync(dir.Path, 30, start30, length - start30);
+        // The records after it were acknowledged and are intact: damage, not a torn tail, so they stay.
+        IEnumerable<long> kept = Enumerable.Range(0, 60).Select(i => (long)i).Where(o => o != 30);
+        await using (PartitionLog log = Open(dir.Path, Options(segmentBytes: 1 << 20)))
+        {
+            Assert.Equal(50, log.NextOffset);
+            Assert.Equal(0, log.Stats.RecoveryTruncations);
+            Assert.Equal(length, new FileInfo(segment).Length);
+            Assert.Equal(1, log.Stats.CorruptionsSkipped);
+            Assert.Equal(1, log.Stats.RecordsLost);
+            Assert.Equal([(30L, 30L)], log.LostRanges);
+            await AppendRangeAsync(log, 50, 10);
+            AssertPayloads(ReadAll(log), kept);
+            Assert.Equal(1, log.Stats.RecordsLost);
+        }
+
+        await using PartitionLog reopened = Open(dir.Path, Options(segmentBytes: 1 << 20));
+        AssertPayloads(ReadAll(reopened), kept);
+        Assert.Equal(1, reopened.Stats.RecordsLost);
     }
 
     [Fact]
@@ -109,6 +126,11 @@ public sealed class PartitionLogRecoveryTests
         long lost = baseOffset + 3;
         AssertPayloads(records, Enumerable.Range(0, 200).Select(i => (long)i).Where(o => o != lost));
         Assert.Equal(1, reopened.Stats.CorruptionsSkipped);
+
+        // Every reader that crosses the damage reports it, but the lost record is counted once.
+        ReadAll(reopened);
+        Assert.Equal(1, reopened.Stats.RecordsLost);
+        Assert.Equal([(lost, lost)], reopened.LostRanges);
     }
 
     [Fact]

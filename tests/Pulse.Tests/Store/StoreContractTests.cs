@@ -73,6 +73,37 @@ public abstract class StoreContractTests : IDisposable
     }
 
     [Fact]
+    public void Stored_events_sum_a_partition_day_rows_of_the_type_cuboid_and_a_reset_clears_only_that_partition()
+    {
+        long day = T0 - (T0 % (24 * Hour));
+        using (IRollupStore store = OpenStore())
+        {
+            store.WriteCheckpoint(
+            [
+                Snapshot(partition: 0, offset: 12, full: true,
+                    Count(Resolution.Day, day, type: 1, count: 7), Count(Resolution.Day, day, type: 2, count: 5),
+                    Count(Resolution.Hour, T0, type: 1, count: 7), Count(Resolution.Minute, T0, type: 1, count: 7)),
+                Snapshot(partition: 1, offset: 3, full: true, Count(Resolution.Day, day, type: 1, count: 3)),
+            ], [(1, "page_view"u8.ToArray()), (2, "purchase"u8.ToArray())], nowMs: 1);
+            Assert.Equal(12, store.StoredEvents(0));
+            Assert.Equal(3, store.StoredEvents(1));
+            Assert.Equal(0, store.StoredEvents(2));
+
+            store.ResetPartition(0);
+        }
+
+        using IRollupStore reopened = OpenStore();
+        Assert.Equal(0, reopened.StoredEvents(0));
+        Assert.Null(reopened.LoadCheckpoint(0));
+        Assert.False(reopened.TryLoadCount(0, Resolution.Minute, T0, new CellKey(Dimension.Type, 1, 0, 0, 0, 0), out _));
+        Assert.Equal(3, reopened.StoredEvents(1));
+        Assert.Equal(3, reopened.LoadCheckpoint(1)!.Value.EventsProcessed);
+        var dictionary = new DimensionDictionary();
+        reopened.LoadDictionary(dictionary);
+        Assert.Equal("purchase", dictionary.GetString(2));
+    }
+
+    [Fact]
     public void A_checkpoint_that_fails_part_way_commits_none_of_its_rows_offsets_or_dictionary_entries()
     {
         using (IRollupStore store = OpenStore())

@@ -30,4 +30,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Log partition {Partition} takes appends again")]
     public static partial void Healthy(ILogger logger, int partition);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Log partition {Partition}: offsets {From} to {To} are unreadable; {Count} acknowledged records are lost and not counted")]
+    public static partial void RecordsLost(ILogger logger, int partition, long from, long to, long count);
 }

@@ -18,6 +18,7 @@ internal sealed class SegmentScanner : IDisposable
     private byte[] _buffer;
     private long _bufferStart;
     private int _bufferLength;
+    private bool _resynced;
 
     /// <param name="lastOffset">The offset of the record before <paramref name="start"/>: the next one must be larger (or exactly one larger when <paramref name="requireConsecutive"/>).</param>
     public SegmentScanner(SafeFileHandle handle, long start, long end, long lastOffset, bool requireConsecutive, int bufferBytes = DefaultBufferBytes)
@@ -46,11 +47,13 @@ internal sealed class SegmentScanner : IDisposable
             return ScanResult.End;
         }
 
-        if (!TryValidateAt(Position, _requireConsecutive, out record))
+        // Right after a resync the next record follows a gap, so only its order is checked.
+        if (!TryValidateAt(Position, _requireConsecutive && !_resynced, out record))
         {
             return ScanResult.Corrupt;
         }
 
+        _resynced = false;
         Position = record.End;
         LastOffset = record.Offset;
         return ScanResult.Record;
@@ -67,6 +70,7 @@ internal sealed class SegmentScanner : IDisposable
             if (TryValidateAt(p, requireConsecutive: false, out _))
             {
                 Position = p;
+                _resynced = true;
                 return true;
             }
         }
