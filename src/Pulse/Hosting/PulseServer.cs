@@ -40,6 +40,10 @@ public static class PulseServer
         builder.Services.AddSingleton<LiveBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
+        // Kestrel's verdicts on a request (a body too slow, cut short, too large) are the client's
+        // faults wherever a body is read: answer them with their own 4xx, not a 500.
+        builder.Services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = ex =>
+            ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         builder.Services.AddPulseOpenApi();
         builder.AddPulseSecurity();
         builder.Services.AddPulseHealthChecks();

@@ -40,6 +40,19 @@ internal static class IngestRequest
             return new BodyRead(Problems.Create(400, "Invalid gzip body", "The body says 'Content-Encoding: gzip' but is not valid gzip data."), null, 0);
         }
 
+        if (status == BodyReadStatus.TooSlow)
+        {
+            ServerInstruments.RecordRejected("body_too_slow");
+            return new BodyRead(Problems.Create(408, "Body too slow",
+                "The body arrived slower than the server's minimum data rate (Kestrel's MinRequestBodyDataRate, 240 bytes/s after a 5 s grace) or stalled. Send it at once."), null, 0);
+        }
+
+        if (status == BodyReadStatus.Incomplete)
+        {
+            ServerInstruments.RecordRejected("incomplete_body");
+            return new BodyRead(Problems.Create(400, "Incomplete body", "The request ended before its body did (shorter than its Content-Length, or broken chunked framing). Send the whole body again."), null, 0);
+        }
+
         ServerInstruments.RequestBodyBytes.Record(length);
         return new BodyRead(null, body, length);
     }

@@ -27,6 +27,9 @@ internal sealed class PulseProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's own process id (<c>dotnet pulse.dll</c> runs in-process): for /proc/&lt;pid&gt;/status.</summary>
+    public int ProcessId => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public string Output

@@ -11,6 +11,8 @@ namespace Pulse.Tests.Reliability;
 /// </summary>
 internal static class ReliabilityFigures
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static string Directory => Path.Combine(RepoPaths.Root, "artifacts", "reliability");
 
     /// <summary>
@@ -31,6 +33,6 @@ internal static class ReliabilityFigures
             ["figures"] = figures.ToDictionary(kv => kv.Key, kv => kv.Value),
         };
         string path = Path.Combine(Directory, suite + ".json");
-        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(path, JsonSerializer.Serialize(document, Indented));
     }
 }
