@@ -13,6 +13,12 @@ namespace Pulse.Http;
 /// </summary>
 internal static class IngestRequest
 {
+    /// <summary>
+    /// A pooled batch that grew past this (a 10 MB body, a 10,000-event batch) is dropped instead of
+    /// kept: 64 pooled batches each holding the largest body they ever saw would keep hundreds of MB.
+    /// </summary>
+    internal const long MaxPooledBytes = 1024 * 1024;
+
     private static readonly ObjectPool<EventBatch> Batches = new DefaultObjectPool<EventBatch>(new BatchPolicy(), 64);
 
     /// <summary>The body, decompressed, in a pooled buffer the caller returns; or the problem that answers the request.</summary>
@@ -130,6 +136,12 @@ internal static class IngestRequest
 
         public override bool Return(EventBatch obj)
         {
+            if (obj.RetainedBytes > MaxPooledBytes)
+            {
+                obj.Dispose();
+                return false;
+            }
+
             obj.Reset();
             return true;
         }

@@ -8,9 +8,11 @@ namespace Pulse.Tests.Reliability;
 /// </summary>
 internal static class ProcessMemory
 {
-    public static long RssBytes(int pid) => Read(pid, "VmRSS:");
+    public static long RssBytes(int pid) => Read(pid, "VmRSS:") * 1024;
 
-    public static long PeakRssBytes(int pid) => Read(pid, "VmHWM:");
+    public static long PeakRssBytes(int pid) => Read(pid, "VmHWM:") * 1024;
+
+    public static long Threads(int pid) => Read(pid, "Threads:");
 
     public static int OpenFileDescriptors(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
 
@@ -22,9 +24,8 @@ internal static class ProcessMemory
         {
             if (line.StartsWith(key, StringComparison.Ordinal))
             {
-                // "VmRSS:	  187024 kB"
-                string kb = line[key.Length..].Trim().Split(' ')[0];
-                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                // "VmRSS:	  187024 kB", "Threads:	42"
+                return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
             }
         }
 
