@@ -60,7 +60,9 @@ public static class PulseServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UsePulseSecurity();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // A live client that answers no ping for 30 s (one that stopped reading: the ping waits behind
+        // the snapshots it did not read) is disconnected, instead of holding its socket for good.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30), KeepAliveTimeout = TimeSpan.FromSeconds(30) });
         // The dashboard (dashboard/, built by ./pulse into artifacts/pulse/wwwroot): its files, and
         // index.html for its client routes (/explore, /pipeline, ...) through the fallback below.
         app.UseDefaultFiles();

@@ -49,6 +49,9 @@ internal sealed class LiveClient : IAsyncDisposable
 
     public LiveClientKind Kind { get; }
 
+    /// <summary>Size of the first message read (a snapshot).</summary>
+    public int FirstMessageBytes { get; private set; }
+
     /// <summary>Set when the server closed or reset the connection.</summary>
     public bool Disconnected { get; private set; }
 
@@ -78,9 +81,11 @@ internal sealed class LiveClient : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 ValueWebSocketReceiveResult result;
+                int size = 0;
                 do
                 {
                     result = await _socket.ReceiveAsync(buffer.AsMemory(), _stop.Token);
+                    size += result.Count;
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         Disconnected = true;
@@ -88,6 +93,11 @@ internal sealed class LiveClient : IAsyncDisposable
                     }
                 }
                 while (!result.EndOfMessage);
+
+                if (FirstMessageBytes == 0)
+                {
+                    FirstMessageBytes = size;
+                }
 
                 lock (_arrivals)
                 {

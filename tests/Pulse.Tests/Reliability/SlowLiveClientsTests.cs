@@ -20,7 +20,7 @@ public sealed class SlowLiveClientsTests
     public async Task Many_live_clients_with_slow_ones_keep_memory_bounded_and_fast_ones_on_cadence()
     {
         int wanted = ReliabilityMode.Pick(300, 2_000);
-        TimeSpan window = ReliabilityMode.Pick(TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(60));
+        TimeSpan window = ReliabilityMode.Pick(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(75));
         // Each client is one socket here and one in the server, plus what both processes already hold.
         long fdLimit = OpenFileLimit();
         int clients = (int)Math.Min(wanted, (fdLimit - 1024) / 2);
@@ -97,6 +97,8 @@ public sealed class SlowLiveClientsTests
             int slowRead = all.Where(c => c.Kind == LiveClientKind.Slow).Sum(c => c.Arrivals().Length);
             int disconnectedFast = fast.Count(c => c.Disconnected);
             int slowCount = all.Count(c => c.Kind == LiveClientKind.Slow);
+            int slowDisconnected = all.Count(c => c.Kind != LiveClientKind.Fast && c.Disconnected);
+            int snapshotBytes = fast.Max(c => c.FirstMessageBytes);
             int stalledCount = all.Count(c => c.Kind == LiveClientKind.Stalled);
 
             // Cleanup: every client goes away (stalled ones by reset); the server must let go of all of them.
@@ -130,6 +132,8 @@ public sealed class SlowLiveClientsTests
                 new("fast clients disconnected", disconnectedFast),
                 new("messages skipped (slow clients)", skipped),
                 new("messages read by slow clients", slowRead),
+                new("slow clients disconnected by the server", slowDisconnected),
+                new("snapshot size", $"{snapshotBytes} B"),
                 new("RSS before / peak", $"{ProcessMemory.Megabytes(rssBefore)} / {ProcessMemory.Megabytes(maxRss)}"),
                 new("RSS growth / bound", $"{ProcessMemory.Megabytes(growth)} / {ProcessMemory.Megabytes(bound)}"),
                 new("server fds before / during / after", $"{fdsBefore} / {fdsDuring} / {fdsAfter}"),
