@@ -29,6 +29,10 @@ public sealed class EventBatch : IDisposable
     /// <summary>Set when the body as a whole is unusable; then <see cref="Count"/> is 0 and <see cref="Errors"/> is empty.</summary>
     public string? BodyError { get; private set; }
 
+    /// <summary>Bytes of buffers this batch holds on to between requests (they grow with the largest body it has parsed).</summary>
+    public long RetainedBytes => (long)_payloads.Capacity + Scratch.Capacity
+        + ((long)_headers.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<EventHeader>()) + ((_offsets.Length + _indices.Length) * (long)sizeof(int));
+
     /// <summary>Total bytes of all encoded events.</summary>
     public int PayloadBytes => _payloads.Length;
 

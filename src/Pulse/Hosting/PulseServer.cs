@@ -41,6 +41,10 @@ public static class PulseServer
         builder.Services.AddSingleton<IngestAdmission>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
+        // Kestrel's verdicts on a request (a body too slow, cut short, too large) are the client's
+        // faults wherever a body is read: answer them with their own 4xx, not a 500.
+        builder.Services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = ex =>
+            ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         builder.Services.AddPulseOpenApi();
         builder.AddPulseSecurity();
         builder.Services.AddPulseHealthChecks();
@@ -57,7 +61,9 @@ public static class PulseServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UsePulseSecurity();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // A live client that answers no ping for 30 s (one that stopped reading: the ping waits behind
+        // the snapshots it did not read) is disconnected, instead of holding its socket for good.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30), KeepAliveTimeout = TimeSpan.FromSeconds(30) });
         // The dashboard (dashboard/, built by ./pulse into artifacts/pulse/wwwroot): its files, and
         // index.html for its client routes (/explore, /pipeline, ...) through the fallback below.
         app.UseDefaultFiles();

@@ -13,6 +13,12 @@ namespace Pulse.Http;
 /// </summary>
 internal static class IngestRequest
 {
+    /// <summary>
+    /// A pooled batch that grew past this (a 10 MB body, a 10,000-event batch) is dropped instead of
+    /// kept: 64 pooled batches each holding the largest body they ever saw would keep hundreds of MB.
+    /// </summary>
+    internal const long MaxPooledBytes = 1024 * 1024;
+
     private static readonly ObjectPool<EventBatch> Batches = new DefaultObjectPool<EventBatch>(new BatchPolicy(), 64);
 
     /// <summary>The body, decompressed, in a pooled buffer the caller returns; or the problem that answers the request.</summary>
@@ -38,6 +44,19 @@ internal static class IngestRequest
         {
             ServerInstruments.RecordRejected("invalid_gzip");
             return new BodyRead(Problems.Create(400, "Invalid gzip body", "The body says 'Content-Encoding: gzip' but is not valid gzip data."), null, 0);
+        }
+
+        if (status == BodyReadStatus.TooSlow)
+        {
+            ServerInstruments.RecordRejected("body_too_slow");
+            return new BodyRead(Problems.Create(408, "Body too slow",
+                "The body arrived slower than the server's minimum data rate (Kestrel's MinRequestBodyDataRate, 240 bytes/s after a 5 s grace) or stalled. Send it at once."), null, 0);
+        }
+
+        if (status == BodyReadStatus.Incomplete)
+        {
+            ServerInstruments.RecordRejected("incomplete_body");
+            return new BodyRead(Problems.Create(400, "Incomplete body", "The request ended before its body did (shorter than its Content-Length, or broken chunked framing). Send the whole body again."), null, 0);
         }
 
         ServerInstruments.RequestBodyBytes.Record(length);
@@ -130,6 +149,12 @@ internal static class IngestRequest
 
         public override bool Return(EventBatch obj)
         {
+            if (obj.RetainedBytes > MaxPooledBytes)
+            {
+                obj.Dispose();
+                return false;
+            }
+
             obj.Reset();
             return true;
         }

@@ -9,6 +9,12 @@ public enum BodyReadStatus
     Ok,
     TooLarge,
     BadEncoding,
+
+    /// <summary>The body arrived slower than Kestrel's <c>MinRequestBodyDataRate</c> (a trickled or stalled body).</summary>
+    TooSlow,
+
+    /// <summary>The connection ended before the declared body did, or the body's framing was invalid.</summary>
+    Incomplete,
 }
 
 /// <summary>
@@ -66,11 +72,24 @@ public static class RequestBodyReader
             ArrayPool<byte>.Shared.Return(buffer);
             return (BodyReadStatus.BadEncoding, null, 0);
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException ex)
         {
-            // Kestrel's own limit (bytes on the wire), hit by a chunked body that declared no length.
+            // Kestrel's verdicts on the body: its own limit (bytes on the wire, hit by a chunked body
+            // that declared no length), a body trickled or stalled below the minimum data rate
+            // (slow loris), or a body cut short. They are the client's faults: a 4xx, never a 500.
             ArrayPool<byte>.Shared.Return(buffer);
-            return (BodyReadStatus.TooLarge, null, 0);
+            return (ex.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => BodyReadStatus.TooLarge,
+                StatusCodes.Status408RequestTimeout => BodyReadStatus.TooSlow,
+                _ => BodyReadStatus.Incomplete,
+            }, null, 0);
+        }
+        catch (IOException)
+        {
+            // The connection was reset mid-body: nobody is left to answer, but it is not a server fault.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (BodyReadStatus.Incomplete, null, 0);
         }
         finally
         {

@@ -136,6 +136,13 @@ public static class SegmentEndpoints
 
         public override bool Return(SegmentTranslation obj)
         {
+            // Like the batches: one that translated a huge body is not kept with its buffers.
+            if (obj.RetainedBytes > IngestRequest.MaxPooledBytes)
+            {
+                obj.Dispose();
+                return false;
+            }
+
             obj.Reset();
             return true;
         }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Net.WebSockets;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Pulse.Live;
 
@@ -12,6 +14,15 @@ public static class LiveEndpoints
     /// never selected; a client that offers protocols must have one selected or the browser drops the socket.
     /// </summary>
     public const string SubProtocol = "pulse.v1";
+
+    /// <summary>
+    /// The kernel send buffer of a live socket. Left to autotuning, a loopback or LAN socket grows it
+    /// to megabytes, so a client that stops reading was sent minutes of snapshots (measured: 600 per
+    /// stalled client in 60 s, none skipped) before a send ever waited and the broadcaster could skip
+    /// it — memory the slow client held after all, in the kernel. A live feed needs little: 16 KB
+    /// (the kernel doubles it) holds a dozen snapshots, beyond which a stalled client is skipped.
+    /// </summary>
+    public const int SendBufferBytes = 16 * 1024;
 
     public static void MapLive(this IEndpointRouteBuilder app)
     {
@@ -37,6 +48,7 @@ public static class LiveEndpoints
         interval = Math.Max(LiveBroadcaster.MinIntervalMs, interval);
         // Clients that offer no subprotocol (curl, websocat, older scripts) are accepted without one.
         string? selected = context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol) ? SubProtocol : null;
+        LimitSendBuffer(context);
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(selected);
         LiveSubscriber subscriber = broadcaster.Subscribe(socket, interval);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
@@ -60,6 +72,24 @@ public static class LiveEndpoints
         finally
         {
             broadcaster.Unsubscribe(subscriber);
+        }
+    }
+
+    private static void LimitSendBuffer(HttpContext context)
+    {
+        // Only an HTTP/1.1 upgrade owns its connection; over HTTP/2 the socket carries other streams too.
+        if (!HttpProtocol.IsHttp11(context.Request.Protocol) || context.Features.Get<IConnectionSocketFeature>()?.Socket is not Socket connection)
+        {
+            return;
+        }
+
+        try
+        {
+            connection.SendBufferSize = SendBufferBytes;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The client is already gone; the receive loop will notice.
         }
     }
 }

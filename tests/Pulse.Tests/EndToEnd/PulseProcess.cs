@@ -23,12 +23,12 @@ internal sealed class PulseProcess : IAsyncDisposable
     }
 
     public int Port { get; }
-
-    /// <summary>The server's process id, for reading its /proc figures.</summary>
-    public int Pid => _process.Id;
     public string DataDirectory { get; }
     public Uri BaseAddress { get; }
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The server's own process id (<c>dotnet pulse.dll</c> runs in-process): for /proc/&lt;pid&gt;/status.</summary>
+    public int ProcessId => _process.Id;
 
     public int ExitCode => _process.ExitCode;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Pulse.Tests.Reliability;
 
 /// <summary>
@@ -10,20 +8,6 @@ internal readonly record struct ProcessFigures(long RssBytes, int OpenFiles, int
 {
     public static ProcessFigures Read(int pid)
     {
-        long rss = 0;
-        int threads = 0;
-        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                rss = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
-            }
-            else if (line.StartsWith("Threads:", StringComparison.Ordinal))
-            {
-                threads = int.Parse(line.AsSpan(8).Trim(), CultureInfo.InvariantCulture);
-            }
-        }
-
         int files = 0, sockets = 0;
         foreach (string fd in Directory.GetFileSystemEntries($"/proc/{pid}/fd"))
         {
@@ -52,6 +36,6 @@ internal readonly record struct ProcessFigures(long RssBytes, int OpenFiles, int
             }
         }
 
-        return new ProcessFigures(rss, files, sockets, threads);
+        return new ProcessFigures(ProcessMemory.RssBytes(pid), files, sockets, (int)ProcessMemory.Threads(pid));
     }
 }

@@ -42,7 +42,7 @@ public sealed class SoakTests
             (long At, bool Shed, double Ms)[] answers = load.Answers();
             double[] latencies = [.. answers.Skip(seen).Select(a => a.Ms)];
             seen = answers.Length;
-            samples.Add((ProcessFigures.Read(server.Pid), QueryProbe.Percentile(latencies, 0.99), latencies.Length));
+            samples.Add((ProcessFigures.Read(server.ProcessId), QueryProbe.Percentile(latencies, 0.99), latencies.Length));
         }
 
         long acknowledged = Enumerable.Range(0, SyntheticBodies.TypeNames.Count).Sum(load.AcceptedEvents);

@@ -14,6 +14,8 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
 
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, Length);
 
+    public int Capacity => _buffer.Length;
+
     public void Clear() => Length = 0;
 
     public void Truncate(int length)

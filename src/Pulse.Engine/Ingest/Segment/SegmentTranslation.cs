@@ -22,6 +22,9 @@ public sealed class SegmentTranslation : IDisposable
     /// <summary>The translated events, one JSON object per line.</summary>
     public ReadOnlySpan<byte> Ndjson => _ndjson.Written;
 
+    /// <summary>Bytes of buffers this translation holds on to between requests (they grow with the largest body it has translated).</summary>
+    public int RetainedBytes => _ndjson.Capacity + (_sources.Length * sizeof(int));
+
     /// <summary>Lines in <see cref="Ndjson"/>.</summary>
     public int Count { get; private set; }
 

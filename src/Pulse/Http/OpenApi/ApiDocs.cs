@@ -28,11 +28,12 @@ internal static class ApiDocs
             operation.RequestBody = new OpenApiRequestBody { Required = true, Description = description, Content = content };
         });
 
-    /// <summary>400 invalid body or no valid event, 401/403 auth, 413 too large, 415 content type or encoding, 429 rate limited, 503 overloaded or out of disk.</summary>
+    /// <summary>400 invalid body or no valid event, 401/403 auth, 408 body too slow, 413 too large, 415 content type or encoding, 429 rate limited, 503 overloaded or out of disk.</summary>
     public static RouteHandlerBuilder ProducesIngestProblems(this RouteHandlerBuilder builder) => builder
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status408RequestTimeout)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
