@@ -59,7 +59,7 @@ public sealed class IngestOptions
 
     /// <summary>Requests that may wait for admission; beyond, a request is shed at once with 503 and Retry-After.</summary>
     [Range(0, 1_000_000)]
-    public int MaxQueuedBatches { get; set; } = 64;
+    public int MaxQueuedBatches { get; set; } = 256;
 
     /// <summary>Longest wait for admission before a request is shed with 503 and Retry-After.</summary>
     public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(2);

@@ -71,7 +71,7 @@ public sealed class OfferedOverloadTests
             new("offered events/s", 2 * capacity * bodies.EventsPerBody),
             new("overload s", overload.TotalSeconds),
             new("batches offered", offeredInOverload),
-            new("could not offer (256 in flight)", load.NotOffered),
+            new("could not offer (1024 in flight)", load.NotOffered),
             new("shed 429/503", shed),
             new("other answers", load.Unexpected),
             new("events acknowledged", acknowledged),

@@ -12,7 +12,7 @@ namespace Pulse.Tests.Reliability;
 /// </summary>
 internal sealed class OpenLoopLoad(HttpClient http, SyntheticBodies bodies)
 {
-    public const int MaxOutstanding = 256;
+    public const int MaxOutstanding = 1024;
 
     private readonly long[] _acceptedByType = new long[SyntheticBodies.TypeNames.Count];
     private readonly SemaphoreSlim _slots = new(MaxOutstanding);
