@@ -38,7 +38,7 @@ public static class PulseServer
             sp.GetRequiredService<IOptions<PulseOptions>>().Value, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<EngineHostedService>();
         builder.Services.AddSingleton<LiveBroadcaster>();
-        builder.Services.AddSingleton<IngestAdmission>();
+        builder.Services.AddSingleton(sp => new IngestAdmission(sp.GetRequiredService<PulseEngine>().Options.Ingest));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveBroadcaster>());
         builder.Services.AddProblemDetails();
         // Kestrel's verdicts on a request (a body too slow, cut short, too large) are the client's

@@ -16,9 +16,9 @@ public sealed class IngestAdmission : IDisposable
     private readonly ConcurrencyLimiter _limiter;
     private readonly TimeSpan _maxWait;
 
-    public IngestAdmission(PulseEngine engine)
+    public IngestAdmission(IngestOptions options)
     {
-        IngestOptions options = engine.Options.Ingest;
+        ArgumentNullException.ThrowIfNull(options);
         Concurrency = options.MaxConcurrentBatches > 0 ? options.MaxConcurrentBatches : Environment.ProcessorCount;
         QueueLimit = options.MaxQueuedBatches;
         _maxWait = options.MaxQueueWait;
@@ -33,9 +33,6 @@ public sealed class IngestAdmission : IDisposable
     public int Concurrency { get; }
 
     public int QueueLimit { get; }
-
-    /// <summary>Requests waiting for admission now.</summary>
-    public long Queued => _limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
 
     /// <summary>A lease to dispose once the batch is appended, or null when the request must be shed.</summary>
     public async ValueTask<RateLimitLease?> EnterAsync(CancellationToken requestAborted)
