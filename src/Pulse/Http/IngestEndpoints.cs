@@ -44,7 +44,6 @@ public static class IngestEndpoints
             return admission.Shed();
         }
 
-
         EventBatch batch = IngestRequest.RentBatch(context);
         try
         {
